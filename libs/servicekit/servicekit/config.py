@@ -1,0 +1,82 @@
+"""Configuration from the environment: the one place that reads ``os.environ``.
+
+Defaults work on localhost. Every variable is listed in ``ENV_VARS`` (the
+docker-compose test checks the compose file against it).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+SERVICES = ("customer", "complaints", "returns", "finance")
+
+DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
+
+# Variables every service reads (besides <SERVICE>_DATABASE_URL).
+ENV_VARS = {
+    "AMQP_URI": "broker URL",
+    "AFTERSALES_DATA_DIR": "where the embedded SQLite databases live (default var/)",
+    "LOG_LEVEL": "DEBUG, INFO (default), WARNING ...",
+    "OUTBOX_POLL_SECONDS": "how often the outbox relay looks for unsent events (default 1.0)",
+    "INBOX_MAX_ATTEMPTS": "tries of a failing event before it is parked (default 5)",
+    "MAX_WORKERS": "concurrent workers per service instance (default 10)",
+}
+
+
+def _env(env: Mapping[str, str] | None) -> Mapping[str, str]:
+    return os.environ if env is None else env
+
+
+def data_dir(env: Mapping[str, str] | None = None) -> Path:
+    return Path(_env(env).get("AFTERSALES_DATA_DIR", "var"))
+
+
+def database_url(name: str, env: Mapping[str, str] | None = None) -> str:
+    """``<NAME>_DATABASE_URL`` or an SQLite file under the data dir."""
+    env = _env(env)
+    url = env.get(f"{name.upper()}_DATABASE_URL")
+    if url:
+        return url
+    path = data_dir(env) / f"{name}.db"
+    return f"sqlite:///{path.resolve()}"
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    service: str
+    amqp_uri: str
+    database_url: str
+    log_level: str = "INFO"
+    outbox_poll_seconds: float = 1.0
+    inbox_max_attempts: int = 5
+    max_workers: int = 10
+
+    @classmethod
+    def from_env(cls, service: str, env: Mapping[str, str] | None = None) -> ServiceConfig:
+        env = _env(env)
+        return cls(
+            service=service,
+            amqp_uri=env.get("AMQP_URI", DEFAULT_AMQP_URI),
+            database_url=database_url(service, env),
+            log_level=env.get("LOG_LEVEL", "INFO"),
+            outbox_poll_seconds=float(env.get("OUTBOX_POLL_SECONDS", "1.0")),
+            inbox_max_attempts=int(env.get("INBOX_MAX_ATTEMPTS", "5")),
+            max_workers=int(env.get("MAX_WORKERS", "10")),
+        )
+
+    def nameko_config(self, **extra: object) -> dict:
+        """The dict handed to nameko; dependency providers read their settings from it."""
+        config = {
+            "AMQP_URI": self.amqp_uri,
+            "SERIALIZER": "json",
+            "max_workers": self.max_workers,
+            "DATABASE_URL": self.database_url,
+            "OUTBOX_POLL_SECONDS": self.outbox_poll_seconds,
+            "INBOX_MAX_ATTEMPTS": self.inbox_max_attempts,
+            "LOG_LEVEL": self.log_level,
+        }
+        config.update(extra)
+        return config

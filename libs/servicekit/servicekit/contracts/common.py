@@ -1,0 +1,63 @@
+"""Schema pieces every contract uses (CONTRACT "HTTP conventions")."""
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+ROLES = (
+    "admin",
+    "cs_agent",
+    "cs_manager",
+    "sales_clerk",
+    "sales_manager",
+    "market_manager",
+    "quality",
+    "warehouse",
+    "finance",
+    "vp",
+    "gm",
+)
+MAX_PER_PAGE = 200
+
+
+def Money(**kwargs) -> fields.Decimal:  # noqa: N802 - reads like a field class
+    """A money amount: decimal string with two places, never a float."""
+    return fields.Decimal(as_string=True, places=2, allow_nan=False, **kwargs)
+
+
+def Ratio(**kwargs) -> fields.Decimal:  # noqa: N802
+    return fields.Decimal(as_string=True, allow_nan=False, **kwargs)
+
+
+class ActorSchema(Schema):
+    """Who asks: passed with every command so history and rank rules know."""
+
+    username = fields.String(required=True)
+    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True)
+    department = fields.String(load_default=None, allow_none=True)
+
+
+class PageArgsSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+
+
+class HistoryEntrySchema(Schema):
+    at = fields.DateTime(required=True)
+    who = fields.String(required=True)
+    action = fields.String(required=True)
+    changes = fields.Dict(required=True)
+
+
+def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:
+    """``{"items": [...], "total", "page", "per_page"}`` of ``item_schema``."""
+    return Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item_schema), required=True),
+            "total": fields.Integer(required=True),
+            "page": fields.Integer(required=True),
+            "per_page": fields.Integer(required=True),
+        },
+        name=name,
+    )

@@ -1,0 +1,242 @@
+"""The customer service's published API (rules C1-C4; CONTRACT "Customers").
+
+RPC methods (service name ``customer``); every command takes ``actor`` =
+``{"username", "roles", "department"}`` last:
+
+- ``create_customer(data, actor)`` -> customer            (CreateCustomerSchema)
+- ``get_customer(customer_id)`` -> customer
+- ``list_customers(filters, page, per_page)`` -> page     (CustomerFilterSchema)
+- ``update_customer(customer_id, changes, actor)``        (UpdateCustomerSchema)
+- ``submit_customer(customer_id, actor)``                 lead -> pending_approval
+- ``approve_customer(customer_id, actor)``                pending_approval -> active
+- ``change_status(customer_id, data, actor)``             (ChangeStatusSchema)
+- ``request_change(customer_id, data, actor)`` -> change request (ChangeRequestCreateSchema)
+- ``decide_change_request(request_id, data, actor)`` -> change request (DecisionSchema)
+- ``get_change_request(request_id)``, ``list_change_requests(customer_id)``
+- ``get_audit(customer_id)`` -> list of history entries
+- ``health()`` -> {"service": "customer", "database": "ok"}
+"""
+
+from marshmallow import Schema, fields, validate
+
+from servicekit.contracts.common import HistoryEntrySchema, Money, Ratio
+from servicekit.errors import Conflict, Forbidden, Invalid, NotFound
+
+SERVICE = "customer"
+
+NATURES = ("distributor", "agent", "end_user")
+STATUSES = ("lead", "pending_approval", "active", "dormant", "lost")
+PAYMENT_METHODS = ("cash", "bank_transfer", "acceptance_bill", "card")
+# Shorter first (CONTRACT); the order is used when terms are compared.
+SETTLEMENT_TERMS = (
+    "cash_on_delivery",
+    "net_15",
+    "net_30",
+    "net_60",
+    "net_90",
+    "monthly_statement",
+)
+ROLES_IN_DECISION = ("decision_maker", "signer", "influencer", "user", "other")
+CHANGE_REQUEST_STATUSES = ("pending", "partially_approved", "applied", "rejected")
+# Fields that change only through a two-party change request (rule C4).
+TERMS_FIELDS = ("discount", "settlement_terms", "credit_limit")
+
+# Events (published through the outbox as ``customer.<name>``).
+CUSTOMER_APPROVED = "customer_approved"
+TERMS_CHANGED = "terms_changed"
+GRADE_CHANGED = "grade_changed"
+
+
+# --- errors -----------------------------------------------------------------
+class CustomerNotFound(NotFound):
+    code = "customer_not_found"
+    default_message = "No such customer."
+
+
+class ChangeRequestNotFound(NotFound):
+    code = "change_request_not_found"
+    default_message = "No such change request."
+
+
+class IllegalStatusChange(Conflict):
+    code = "illegal_status_change"
+    default_message = "The customer's lifecycle does not allow this move."
+
+
+class ChangeRequestClosed(Conflict):
+    code = "change_request_closed"
+    default_message = "The change request is already decided."
+
+
+class AlreadyDecided(Conflict):
+    code = "already_decided"
+    default_message = "Your side has already decided this change request."
+
+
+class ChangeRequestRequired(Invalid):
+    code = "change_request_required"
+    default_message = "Discount, settlement terms and credit limit change only by change request."
+
+
+class DiscountBelowFloor(Invalid):
+    code = "discount_below_floor"
+    default_message = "The discount is below the company floor."
+
+
+class NotADecider(Forbidden):
+    code = "not_a_decider"
+    default_message = "Only the market manager and finance decide change requests."
+
+
+# --- payloads ---------------------------------------------------------------
+class ContactSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    position = fields.String(load_default=None, allow_none=True)
+    phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    email = fields.Email(load_default=None, allow_none=True)
+    role_in_decision = fields.String(
+        load_default="other", validate=validate.OneOf(ROLES_IN_DECISION)
+    )
+
+
+class _CardFields(Schema):
+    """Fields of the customer card that change directly (audited)."""
+
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    region = fields.String(allow_none=True, validate=validate.Length(max=100))
+    industry = fields.String(allow_none=True, validate=validate.Length(max=100))
+    address = fields.String(allow_none=True, validate=validate.Length(max=500))
+    contacts = fields.List(fields.Nested(ContactSchema))
+    license_no = fields.String(allow_none=True, validate=validate.Length(max=64))
+    tax_no = fields.String(allow_none=True, validate=validate.Length(max=64))
+    payment_method = fields.String(validate=validate.OneOf(PAYMENT_METHODS))
+    over_acceptance_ratio = Ratio(allow_none=True, validate=validate.Range(min=0, max=1))
+    owner = fields.String(validate=validate.Length(min=1, max=150))
+    pickup = fields.Boolean()
+    nature = fields.String(validate=validate.OneOf(NATURES))
+
+
+class CreateCustomerSchema(_CardFields):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    nature = fields.String(required=True, validate=validate.OneOf(NATURES))
+    owner = fields.String(load_default=None, validate=validate.Length(min=1, max=150))
+    contacts = fields.List(fields.Nested(ContactSchema), load_default=list)
+    payment_method = fields.String(
+        load_default="bank_transfer", validate=validate.OneOf(PAYMENT_METHODS)
+    )
+    settlement_terms = fields.String(
+        load_default="cash_on_delivery", validate=validate.OneOf(SETTLEMENT_TERMS)
+    )
+    discount = Ratio(load_default="1.00", validate=validate.Range(min=0, max=1))
+    credit_limit = Money(load_default="0.00", validate=validate.Range(min=0))
+    pickup = fields.Boolean(load_default=False)
+    status = fields.String(
+        load_default="pending_approval", validate=validate.OneOf(("lead", "pending_approval"))
+    )
+
+
+class UpdateCustomerSchema(_CardFields):
+    """PATCH body; terms fields are accepted here only to answer 422 change_request_required."""
+
+    discount = Ratio()
+    settlement_terms = fields.String()
+    credit_limit = Money()
+
+
+class ChangeStatusSchema(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(("dormant", "lost", "active")))
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+
+class ChangeRequestCreateSchema(Schema):
+    discount = Ratio(validate=validate.Range(min=0, max=1))
+    settlement_terms = fields.String(validate=validate.OneOf(SETTLEMENT_TERMS))
+    credit_limit = Money(validate=validate.Range(min=0))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class DecisionSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(("approve", "reject")))
+    comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+
+class CustomerFilterSchema(Schema):
+    q = fields.String()
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    grade = fields.String(validate=validate.OneOf(("A", "B", "C")))
+    nature = fields.String(validate=validate.OneOf(NATURES))
+    region = fields.String()
+    risk = fields.String(validate=validate.OneOf(("high", "medium", "low")))
+    key_account = fields.Boolean()
+    owner = fields.String()
+
+
+class ContactOutSchema(ContactSchema):
+    pass
+
+
+class CustomerSchema(Schema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    nature = fields.String(required=True)
+    region = fields.String(allow_none=True)
+    industry = fields.String(allow_none=True)
+    address = fields.String(allow_none=True)
+    contacts = fields.List(fields.Nested(ContactOutSchema), required=True)
+    license_no = fields.String(allow_none=True)
+    tax_no = fields.String(allow_none=True)
+    payment_method = fields.String(required=True)
+    settlement_terms = fields.String(required=True)
+    discount = Ratio(required=True)
+    credit_limit = Money(required=True)
+    over_acceptance_ratio = Ratio(allow_none=True)
+    owner = fields.String(allow_none=True)
+    pickup = fields.Boolean(required=True)
+    status = fields.String(required=True)
+    grade = fields.String(allow_none=True)
+    risk = fields.String(allow_none=True)
+    key_account = fields.Boolean(required=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+    approved_at = fields.DateTime(allow_none=True)
+    approved_by = fields.String(allow_none=True)
+
+
+class ApprovalSchema(Schema):
+    role = fields.String(required=True)
+    by = fields.String(required=True)
+    decision = fields.String(required=True)
+    comment = fields.String(allow_none=True)
+    at = fields.DateTime(required=True)
+
+
+class ChangeRequestSchema(Schema):
+    id = fields.String(required=True)
+    customer_id = fields.String(required=True)
+    changes = fields.Dict(required=True)  # field -> {"old", "new"}
+    reason = fields.String(required=True)
+    status = fields.String(required=True)
+    requested_by = fields.String(required=True)
+    requested_at = fields.DateTime(required=True)
+    decisions = fields.List(fields.Nested(ApprovalSchema), required=True)
+    decided_at = fields.DateTime(allow_none=True)
+
+
+class AuditEntrySchema(HistoryEntrySchema):
+    pass
+
+
+# --- events -----------------------------------------------------------------
+class CustomerTermsEventSchema(Schema):
+    """Payload of ``customer.customer_approved`` and ``customer.terms_changed``."""
+
+    event_id = fields.String(required=True)
+    occurred_at = fields.String()
+    customer_id = fields.String(required=True)
+    name = fields.String(required=True)
+    status = fields.String(required=True)
+    credit_limit = Money(required=True)
+    settlement_terms = fields.String(required=True)
+    discount = Ratio(required=True)
+    over_acceptance_ratio = Ratio(allow_none=True)
+    owner = fields.String(allow_none=True)

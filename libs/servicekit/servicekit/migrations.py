@@ -1,0 +1,95 @@
+"""Alembic, per service, run at start under a lock so that several instances
+starting together migrate once.
+
+Each service has ``<service>/migrations/`` whose ``env.py`` calls ``run_env``.
+Developers make a revision with ``python -m servicekit.migrations <service> revision -m "..."``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import sys
+import zlib
+from collections.abc import Iterator
+from importlib import import_module
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, pool, text
+
+from servicekit.config import database_url
+
+
+def script_location(service: str) -> str:
+    package = import_module(service)
+    return str(Path(package.__file__).parent / "migrations")
+
+
+def alembic_config(service: str, url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", script_location(service))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    cfg.attributes["service"] = service
+    return cfg
+
+
+@contextlib.contextmanager
+def _migration_lock(service: str, url: str) -> Iterator[None]:
+    if url.startswith("sqlite"):
+        path = Path(url.split("///", 1)[-1])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(f"{path}.migrate-lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+        return
+    engine = create_engine(url, poolclass=pool.NullPool)
+    key = zlib.crc32(f"migrate:{service}".encode())
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+    engine.dispose()
+
+
+def upgrade(service: str, url: str | None = None, revision: str = "head") -> None:
+    url = url or database_url(service)
+    with _migration_lock(service, url):
+        command.upgrade(alembic_config(service, url), revision)
+
+
+def run_env(target_metadata) -> None:
+    """Body of every service's ``migrations/env.py``."""
+    from alembic import context
+
+    url = context.config.get_main_option("sqlalchemy.url")
+    connectable = create_engine(url, poolclass=pool.NullPool)
+    with connectable.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+    connectable.dispose()
+
+
+def main(argv: list[str]) -> None:
+    """``python -m servicekit.migrations <service> <alembic command> [args]``."""
+    from alembic.config import CommandLine
+
+    service, *rest = argv
+    cli = CommandLine(prog=f"migrations {service}")
+    options = cli.parser.parse_args(rest)
+    cfg = alembic_config(service, database_url(service))
+    cfg.cmd_opts = options
+    cli.run_cmd(cfg, options)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,99 @@
+"""A pooled, timed RPC client for callers outside nameko (the gateway, benchmarks).
+
+One standalone proxy cannot serve two green threads at once, so proxies are
+pooled. Every call has a timeout, and its request message expires with it, so a
+service that comes back later does not act on a request whose caller already
+got 503 ("a rejected request changes nothing").
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+from typing import Any
+
+from kombu.exceptions import OperationalError
+from nameko.exceptions import RpcTimeout, UnknownService
+from nameko.rpc import MethodProxy
+from nameko.standalone.rpc import ClusterRpcProxy
+
+import servicekit.nameko_ext  # noqa: F401  (registers DomainError classes with nameko)
+from servicekit.errors import ServiceUnavailable
+
+log = logging.getLogger(__name__)
+
+
+class RpcPool:
+    def __init__(self, amqp_uri: str, timeout: float = 5.0, size: int = 8) -> None:
+        self.config = {"AMQP_URI": amqp_uri, "SERIALIZER": "json"}
+        self.timeout = timeout
+        self.size = size
+        self._free: queue.LifoQueue = queue.LifoQueue()
+        self._created = 0
+
+    def _acquire(self) -> ClusterRpcProxy:
+        try:
+            return self._free.get_nowait()
+        except queue.Empty:
+            pass
+        if self._created < self.size:
+            self._created += 1
+            try:
+                proxy = ClusterRpcProxy(self.config, timeout=self.timeout)
+                proxy.start()
+                return proxy
+            except Exception as exc:
+                self._created -= 1
+                raise ServiceUnavailable("The message broker is not answering.") from exc
+        try:
+            return self._free.get(timeout=self.timeout)
+        except queue.Empty as exc:
+            raise ServiceUnavailable("All RPC connections are busy.") from exc
+
+    def _discard(self, proxy: ClusterRpcProxy) -> None:
+        self._created -= 1
+        try:
+            proxy.stop()
+        except Exception:  # already broken; nothing to clean
+            log.debug("stopping a broken proxy failed", exc_info=True)
+
+    def call(
+        self, service: str, method: str, *args: Any, request_id: str | None = None, **kwargs: Any
+    ) -> Any:
+        """Call ``service.method(*args, **kwargs)``; DomainErrors come back as themselves."""
+        proxy = self._acquire()
+        healthy = True
+        try:
+            worker_ctx = proxy._worker_ctx
+            worker_ctx.data.clear()
+            if request_id:
+                worker_ctx.data["request_id"] = request_id
+            method_proxy = MethodProxy(
+                worker_ctx, service, method, proxy._reply_listener, expiration=self.timeout
+            )
+            return method_proxy(*args, **kwargs)
+        except UnknownService as exc:
+            raise ServiceUnavailable(
+                f"The {service} service is not running.", {"service": service}
+            ) from exc
+        except RpcTimeout as exc:
+            raise ServiceUnavailable(
+                f"The {service} service did not answer in time.", {"service": service}
+            ) from exc
+        except (OSError, OperationalError, ConnectionError) as exc:
+            healthy = False
+            raise ServiceUnavailable(
+                "The message broker is not answering.", {"service": "broker"}
+            ) from exc
+        finally:
+            if healthy:
+                self._free.put(proxy)
+            else:
+                self._discard(proxy)
+
+    def close(self) -> None:
+        while True:
+            try:
+                self._discard(self._free.get_nowait())
+            except queue.Empty:
+                return
