@@ -207,7 +207,7 @@ class ApprovalSchema(Schema):
     by = fields.String(required=True)
     decision = fields.String(required=True)
     comment = fields.String(allow_none=True)
-    at = fields.DateTime(required=True)
+    at = fields.String(required=True, metadata={"description": "ISO 8601 time"})
 
 
 class ChangeRequestSchema(Schema):

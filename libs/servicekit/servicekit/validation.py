@@ -1,0 +1,25 @@
+"""Loading RPC payloads with the contract schemas; problems become ``Invalid`` (422)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError
+
+from servicekit.errors import Invalid
+
+
+def load(schema: Schema, data: Any, partial: bool = False) -> Any:
+    if not isinstance(data, dict):
+        raise Invalid("The payload must be a JSON object.", {"_schema": ["not an object"]})
+    try:
+        return schema.load(data, partial=partial)
+    except ValidationError as exc:
+        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        raise Invalid("The request is not valid.", messages) from exc
+
+
+def load_actor(actor: Any) -> dict:
+    from servicekit.contracts.common import ActorSchema
+
+    return load(ActorSchema(), actor)

@@ -1,0 +1,328 @@
+"""Customer records: rules C1-C4. Standard library only."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from servicekit.contracts.customer import (
+    CUSTOMER_APPROVED,
+    TERMS_CHANGED,
+    TERMS_FIELDS,
+    AlreadyDecided,
+    ChangeRequestClosed,
+    ChangeRequestRequired,
+    DiscountBelowFloor,
+    IllegalStatusChange,
+    NotADecider,
+)
+from servicekit.domain import Aggregate, utcnow
+from servicekit.errors import Invalid
+
+STATUS_CHANGED = "status_changed"
+
+# rule C3: the lifecycle. (from, to) -> the action that makes the move.
+LIFECYCLE = {
+    ("lead", "pending_approval"): "submitted",
+    ("pending_approval", "active"): "approved",
+    ("active", "dormant"): "went_dormant",
+    ("dormant", "active"): "reactivated",
+    ("active", "lost"): "lost",
+    ("dormant", "lost"): "lost",
+    ("lost", "active"): "won_back",
+}
+
+# rule C4: the two parties whose approvals are both needed.
+DECIDING_ROLES = ("market_manager", "finance")
+
+# rule C4: changed directly and audited.
+DIRECT_FIELDS = (
+    "name",
+    "nature",
+    "region",
+    "industry",
+    "address",
+    "contacts",
+    "license_no",
+    "tax_no",
+    "payment_method",
+    "over_acceptance_ratio",
+    "owner",
+    "pickup",
+)
+
+
+@dataclass(frozen=True)
+class CustomerSettings:
+    discount_floor: Decimal = Decimal("0.70")  # rule C4: of list price
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _plain(value: Any) -> Any:
+    """A value as it goes into history JSON."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def check_discount(discount: Decimal, settings: CustomerSettings) -> None:
+    # rule C4: the discount may never go below the company floor.
+    if discount < settings.discount_floor:
+        raise DiscountBelowFloor(
+            f"Discount {discount} is below the floor {settings.discount_floor}.",
+            {"discount": [f"must be at least {settings.discount_floor}"]},
+        )
+
+
+class Customer(Aggregate):
+    entity_type = "customer"
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        nature: str,
+        created_by: str,
+        settings: CustomerSettings,
+        now: datetime | None = None,
+        status: str = "pending_approval",
+        discount: Decimal = Decimal("1.00"),
+        settlement_terms: str = "cash_on_delivery",
+        credit_limit: Decimal = Decimal("0.00"),
+        contacts: list[dict] | None = None,
+        payment_method: str = "bank_transfer",
+        pickup: bool = False,
+        **card: Any,
+    ) -> None:
+        if status not in ("lead", "pending_approval"):
+            raise IllegalStatusChange(
+                f"A new customer starts as lead or pending_approval, not {status}."
+            )
+        check_discount(Decimal(discount), settings)  # rule C4 (and C3: terms within limits)
+        now = now or utcnow()
+        self.id = new_id()
+        self.name = name
+        self.nature = nature  # rule C2
+        self.status = status
+        self.discount = Decimal(discount)
+        self.settlement_terms = settlement_terms
+        self.credit_limit = Decimal(credit_limit)
+        self.contacts = list(contacts or [])
+        self.payment_method = payment_method
+        self.pickup = pickup
+        for field in ("region", "industry", "address", "license_no", "tax_no", "owner"):
+            setattr(self, field, card.pop(field, None))
+        self.over_acceptance_ratio = card.pop("over_acceptance_ratio", None)
+        if card:
+            raise Invalid("Unknown fields.", {k: ["unknown field"] for k in card})
+        self.owner = self.owner or created_by
+        self.grade = None
+        self.risk = None
+        self.key_account = False
+        self.created_at = now
+        self.updated_at = now
+        self.approved_at = None
+        self.approved_by = None
+        self._note(created_by, "created", {"status": status, "name": name})
+
+    # --- rule C3: lifecycle ---------------------------------------------------
+    def _move(self, to: str, by: str, reason: str | None, now: datetime) -> str:
+        action = LIFECYCLE.get((self.status, to))
+        if action is None:
+            raise IllegalStatusChange(
+                f"A {self.status} customer cannot become {to}.",
+                {"status": self.status, "requested": to},
+            )
+        changes = {"status": {"old": self.status, "new": to}}
+        if reason:
+            changes["reason"] = reason
+        self.status = to
+        self.updated_at = now
+        self._note(by, action, changes)
+        return action
+
+    def submit(self, by: str, now: datetime | None = None) -> None:
+        self._move("pending_approval", by, None, now or utcnow())
+
+    def approve(self, by: str, now: datetime | None = None) -> None:
+        """rule C3: orders are allowed only once a manager approved the card."""
+        now = now or utcnow()
+        self._move("active", by, None, now)
+        self.approved_at = now
+        self.approved_by = by
+        self._record_event(CUSTOMER_APPROVED, self.terms_payload())
+
+    def change_status(self, to: str, by: str, reason: str | None, now: datetime | None = None):
+        if to == "active" and self.status in ("lead", "pending_approval"):
+            raise IllegalStatusChange(
+                "A new customer becomes active only by approval.",
+                {"status": self.status, "requested": to},
+            )
+        action = self._move(to, by, reason, now or utcnow())
+        self._record_event(STATUS_CHANGED, {**self.terms_payload(), "action": action})
+
+    # --- rule C4: direct changes, audited --------------------------------------
+    def update_card(self, changes: dict[str, Any], by: str, now: datetime | None = None) -> None:
+        terms = sorted(set(changes) & set(TERMS_FIELDS))
+        if terms:
+            raise ChangeRequestRequired(
+                details={f: ["change through a change request"] for f in terms}
+            )
+        unknown = sorted(set(changes) - set(DIRECT_FIELDS))
+        if unknown:
+            raise Invalid("Unknown fields.", {f: ["unknown field"] for f in unknown})
+        diff = {}
+        for field, new in changes.items():
+            old = getattr(self, field)
+            if old != new:
+                diff[field] = {"old": _plain(old), "new": _plain(new)}
+                setattr(self, field, new)
+        if diff:
+            self.updated_at = now or utcnow()
+            self._note(by, "updated", diff)
+
+    def terms(self) -> dict[str, Any]:
+        return {f: getattr(self, f) for f in TERMS_FIELDS}
+
+    def apply_terms(self, changes: dict[str, Any], by: str, request_id: str, now: datetime):
+        diff = {}
+        for field, new in changes.items():
+            old = getattr(self, field)
+            if old != new:
+                diff[field] = {"old": _plain(old), "new": _plain(new)}
+                setattr(self, field, new)
+        self.updated_at = now
+        self._note(by, "terms_changed", {**diff, "change_request": request_id})
+        self._record_event(TERMS_CHANGED, {**self.terms_payload(), "change_request_id": request_id})
+
+    def terms_payload(self) -> dict[str, Any]:
+        return {
+            "customer_id": self.id,
+            "name": self.name,
+            "status": self.status,
+            "credit_limit": str(self.credit_limit),
+            "settlement_terms": self.settlement_terms,
+            "discount": str(self.discount),
+            "over_acceptance_ratio": (
+                None if self.over_acceptance_ratio is None else str(self.over_acceptance_ratio)
+            ),
+            "owner": self.owner,
+        }
+
+
+class ChangeRequest(Aggregate):
+    """rule C4: a discount/settlement/credit change that needs both the market
+    manager and finance; the second approval applies it, any rejection ends it."""
+
+    entity_type = "change_request"
+
+    def __init__(
+        self,
+        customer: Customer,
+        changes: dict[str, Any],
+        reason: str,
+        by: str,
+        settings: CustomerSettings,
+        now: datetime | None = None,
+    ) -> None:
+        if not reason or not reason.strip():
+            raise Invalid("A change request needs a reason.", {"reason": ["required"]})
+        requested = {f: v for f, v in changes.items() if f in TERMS_FIELDS}
+        if not requested:
+            raise Invalid(
+                "Name at least one of discount, settlement_terms, credit_limit.",
+                {f: ["one of these is required"] for f in TERMS_FIELDS},
+            )
+        if "discount" in requested:
+            check_discount(Decimal(requested["discount"]), settings)
+        current = customer.terms()
+        diff = {
+            f: {"old": _plain(current[f]), "new": _plain(v)}
+            for f, v in requested.items()
+            if current[f] != v
+        }
+        if not diff:
+            raise Invalid(
+                "The requested terms are the customer's current terms.",
+                {f: ["same as current"] for f in requested},
+            )
+        now = now or utcnow()
+        self.id = new_id()
+        self.customer_id = customer.id
+        self.changes = diff
+        self.reason = reason
+        self.status = "pending"
+        self.requested_by = by
+        self.requested_at = now
+        self.decisions: list[dict] = []
+        self.decided_at = None
+        self._note(by, "requested", {"changes": diff, "reason": reason})
+
+    def _side(self, roles: list[str]) -> str:
+        decided = {d["role"] for d in self.decisions}
+        sides = [r for r in DECIDING_ROLES if r in roles]
+        if not sides and "admin" in roles:
+            sides = list(DECIDING_ROLES)
+        open_sides = [s for s in sides if s not in decided]
+        if not sides:
+            raise NotADecider()
+        if not open_sides:
+            raise AlreadyDecided()
+        return open_sides[0]
+
+    def decide(
+        self,
+        customer: Customer,
+        decision: str,
+        by: str,
+        roles: list[str],
+        comment: str | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        if self.status not in ("pending", "partially_approved"):
+            raise ChangeRequestClosed(details={"status": self.status})
+        side = self._side(roles)
+        if decision == "approve" and any(
+            d["by"] == by and d["decision"] == "approve" for d in self.decisions
+        ):
+            # Two parties means two people, even if one holds both roles.
+            raise AlreadyDecided("The second approval must come from another person.")
+        now = now or utcnow()
+        self.decisions = [
+            *self.decisions,
+            {
+                "role": side,
+                "by": by,
+                "decision": decision,
+                "comment": comment,
+                "at": now.isoformat(),
+            },
+        ]
+        if decision == "reject":
+            self.status = "rejected"
+            self.decided_at = now
+            self._note(by, "rejected", {"role": side, "comment": comment})
+            return
+        approved = {d["role"] for d in self.decisions if d["decision"] == "approve"}
+        if approved >= set(DECIDING_ROLES):
+            self.status = "applied"
+            self.decided_at = now
+            self._note(by, "applied", {"role": side, "comment": comment})
+            customer.apply_terms(
+                {f: _typed(f, c["new"]) for f, c in self.changes.items()}, by, self.id, now
+            )
+        else:
+            self.status = "partially_approved"
+            self._note(by, "approved", {"role": side, "comment": comment})
+
+
+def _typed(field: str, value: Any) -> Any:
+    return value if field == "settlement_terms" else Decimal(value)

@@ -1,0 +1,72 @@
+"""Tables of the customer service and their mapping onto the domain classes."""
+
+from sqlalchemy import JSON, Boolean, Column, Index, MetaData, String, Table, Text
+from sqlalchemy.orm import registry
+
+from customer.domain import ChangeRequest, Customer
+from servicekit.tables import kit_metadata
+from servicekit.types import Money, Ratio, UTCDateTime
+
+metadata = MetaData()
+mapper_registry = registry(metadata=metadata)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("nature", String(20), nullable=False),
+    Column("region", String(100)),
+    Column("industry", String(100)),
+    Column("address", Text),
+    Column("contacts", JSON, nullable=False),
+    Column("license_no", String(64)),
+    Column("tax_no", String(64)),
+    Column("payment_method", String(30), nullable=False),
+    Column("settlement_terms", String(30), nullable=False),
+    Column("discount", Ratio(), nullable=False),
+    Column("credit_limit", Money(), nullable=False),
+    Column("over_acceptance_ratio", Ratio()),
+    Column("owner", String(150)),
+    Column("pickup", Boolean, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("grade", String(1)),
+    Column("risk", String(10)),
+    Column("key_account", Boolean, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("approved_at", UTCDateTime()),
+    Column("approved_by", String(150)),
+)
+Index("ix_customers_status", customers.c.status)
+Index("ix_customers_name", customers.c.name)
+Index("ix_customers_region", customers.c.region)
+
+change_requests = Table(
+    "change_requests",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("customer_id", String(32), nullable=False, index=True),
+    Column("changes", JSON, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("requested_by", String(150), nullable=False),
+    Column("requested_at", UTCDateTime(), nullable=False),
+    Column("decisions", JSON, nullable=False),
+    Column("decided_at", UTCDateTime()),
+)
+
+# Alembic migrates the service's tables and servicekit's (outbox, inbox, history) together.
+target_metadata = [metadata, kit_metadata]
+
+_mapped = False
+
+
+def start_mappers() -> None:
+    """Map the domain classes once per process (imperative mapping keeps domain.py pure)."""
+    global _mapped
+    if _mapped:
+        return
+    mapper_registry.map_imperatively(Customer, customers)
+    mapper_registry.map_imperatively(ChangeRequest, change_requests)
+    _mapped = True

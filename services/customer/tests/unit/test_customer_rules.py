@@ -1,0 +1,213 @@
+"""Rules C1-C4 on the domain objects alone: no broker, no database."""
+
+from decimal import Decimal
+
+import pytest
+
+from customer.domain import ChangeRequest, Customer, CustomerSettings
+from servicekit.contracts.customer import (
+    AlreadyDecided,
+    ChangeRequestClosed,
+    ChangeRequestRequired,
+    DiscountBelowFloor,
+    IllegalStatusChange,
+    NotADecider,
+)
+from servicekit.errors import Invalid
+
+SETTINGS = CustomerSettings()
+
+
+def new_customer(**overrides) -> Customer:
+    data = {
+        "name": "华东机电有限公司",
+        "nature": "distributor",
+        "region": "华东",
+        "discount": Decimal("0.85"),
+        "settlement_terms": "net_30",
+        "credit_limit": Decimal("200000.00"),
+    }
+    data.update(overrides)
+    return Customer(**data, created_by="clerk1", settings=SETTINGS)
+
+
+def active_customer() -> Customer:
+    customer = new_customer()
+    customer.approve("manager1")
+    customer.pull_events()
+    return customer
+
+
+# --- C1 / C3 ---------------------------------------------------------------
+def test_new_customer_waits_for_approval_and_is_owned_by_its_creator():
+    customer = new_customer()
+    assert customer.status == "pending_approval"
+    assert customer.owner == "clerk1"
+    assert [h.action for h in customer.pull_history()] == ["created"]
+
+
+def test_lead_is_submitted_then_approved_and_approval_announces_terms():  # rule C3
+    customer = new_customer(status="lead")
+    customer.submit("clerk1")
+    customer.approve("manager1")
+    assert customer.status == "active"
+    assert customer.approved_by == "manager1"
+    events = customer.pull_events()
+    assert [e.event_type for e in events] == ["customer_approved"]
+    assert events[0].payload["credit_limit"] == "200000.00"
+    assert events[0].payload["settlement_terms"] == "net_30"
+
+
+def test_a_new_customer_cannot_start_active():
+    with pytest.raises(IllegalStatusChange):
+        new_customer(status="active")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ["dormant"],
+        ["dormant", "lost"],
+        ["lost"],
+        ["lost", "active"],  # win-back
+        ["dormant", "active"],
+    ],
+)
+def test_legal_lifecycle_paths_from_active(path):  # rule C3
+    customer = active_customer()
+    for status in path:
+        customer.change_status(status, "manager1", "reason")
+    assert customer.status == path[-1]
+
+
+@pytest.mark.parametrize(
+    "start, target",
+    [
+        ("lead", "active"),
+        ("pending_approval", "active"),
+        ("pending_approval", "dormant"),
+        ("lead", "lost"),
+    ],
+)
+def test_illegal_moves_are_conflicts(start, target):  # rule C3
+    customer = new_customer(status=start)
+    with pytest.raises(IllegalStatusChange):
+        customer.change_status(target, "manager1", None)
+    assert customer.status == start
+
+
+def test_approving_an_active_customer_is_a_conflict():
+    customer = active_customer()
+    with pytest.raises(IllegalStatusChange):
+        customer.approve("manager1")
+
+
+def test_lost_to_dormant_is_not_a_move():
+    customer = active_customer()
+    customer.change_status("lost", "manager1", "went to a competitor")
+    with pytest.raises(IllegalStatusChange):
+        customer.change_status("dormant", "manager1", None)
+
+
+# --- C4: direct changes are audited; terms only by change request -----------
+def test_direct_change_is_audited_with_old_and_new():
+    customer = new_customer(address="上海市浦东新区")
+    customer.pull_history()
+    customer.update_card({"address": "苏州工业园区", "region": "华东"}, "clerk2")
+    (entry,) = customer.pull_history()
+    assert entry.actor == "clerk2"
+    assert entry.changes == {"address": {"old": "上海市浦东新区", "new": "苏州工业园区"}}
+
+
+@pytest.mark.parametrize("field", ["discount", "settlement_terms", "credit_limit"])
+def test_terms_cannot_be_changed_directly(field):
+    customer = new_customer()
+    with pytest.raises(ChangeRequestRequired) as info:
+        customer.update_card({field: "0.9"}, "clerk1")
+    assert field in info.value.details
+
+
+def test_discount_floor_on_creation_is_inclusive():
+    assert new_customer(discount=Decimal("0.70")).discount == Decimal("0.70")
+    with pytest.raises(DiscountBelowFloor):
+        new_customer(discount=Decimal("0.6999"))
+
+
+def test_change_request_below_floor_is_refused():
+    with pytest.raises(DiscountBelowFloor):
+        ChangeRequest(active_customer(), {"discount": Decimal("0.69")}, "promo", "clerk1", SETTINGS)
+
+
+def test_change_request_needs_a_reason_and_a_change():
+    customer = active_customer()
+    with pytest.raises(Invalid):
+        ChangeRequest(customer, {"discount": Decimal("0.80")}, " ", "clerk1", SETTINGS)
+    with pytest.raises(Invalid):
+        ChangeRequest(customer, {"discount": Decimal("0.85")}, "same", "clerk1", SETTINGS)
+
+
+def test_terms_apply_only_after_both_market_manager_and_finance_approve():
+    customer = active_customer()
+    request = ChangeRequest(
+        customer,
+        {"discount": Decimal("0.80"), "credit_limit": Decimal("300000")},
+        "volume",
+        "c1",
+        SETTINGS,
+    )
+    request.decide(customer, "approve", "mm1", ["market_manager"])
+    assert request.status == "partially_approved"
+    assert customer.discount == Decimal("0.85")
+    assert customer.pull_events() == []
+
+    request.decide(customer, "approve", "fin1", ["finance"])
+    assert request.status == "applied"
+    assert customer.discount == Decimal("0.80")
+    assert customer.credit_limit == Decimal("300000")
+    (event,) = customer.pull_events()
+    assert event.event_type == "terms_changed"
+    assert event.payload["discount"] == "0.80"
+
+
+def test_order_of_the_two_approvals_does_not_matter():
+    customer = active_customer()
+    request = ChangeRequest(customer, {"settlement_terms": "net_60"}, "r", "c1", SETTINGS)
+    request.decide(customer, "approve", "fin1", ["finance"])
+    request.decide(customer, "approve", "mm1", ["market_manager"])
+    assert customer.settlement_terms == "net_60"
+
+
+def test_one_rejection_ends_the_request_and_nothing_changes():
+    customer = active_customer()
+    request = ChangeRequest(customer, {"discount": Decimal("0.75")}, "r", "c1", SETTINGS)
+    request.decide(customer, "approve", "mm1", ["market_manager"])
+    request.decide(customer, "reject", "fin1", ["finance"], "too low")
+    assert request.status == "rejected"
+    assert customer.discount == Decimal("0.85")
+    with pytest.raises(ChangeRequestClosed):
+        request.decide(customer, "approve", "fin2", ["finance"])
+
+
+def test_the_same_side_cannot_decide_twice():
+    customer = active_customer()
+    request = ChangeRequest(customer, {"discount": Decimal("0.75")}, "r", "c1", SETTINGS)
+    request.decide(customer, "approve", "mm1", ["market_manager"])
+    with pytest.raises(AlreadyDecided):
+        request.decide(customer, "approve", "mm2", ["market_manager"])
+
+
+def test_one_person_holding_both_roles_cannot_approve_both_sides():
+    customer = active_customer()
+    request = ChangeRequest(customer, {"discount": Decimal("0.75")}, "r", "c1", SETTINGS)
+    both = ["market_manager", "finance"]
+    request.decide(customer, "approve", "boss", both)
+    with pytest.raises(AlreadyDecided):
+        request.decide(customer, "approve", "boss", both)
+    assert customer.discount == Decimal("0.85")
+
+
+def test_other_roles_cannot_decide():
+    customer = active_customer()
+    request = ChangeRequest(customer, {"discount": Decimal("0.75")}, "r", "c1", SETTINGS)
+    with pytest.raises(NotADecider):
+        request.decide(customer, "approve", "s1", ["sales_manager"])
