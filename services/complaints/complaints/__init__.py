@@ -1,0 +1,1 @@
+"""The complaints service: cases, investigation, plans and approvals (rules P1-P12)."""

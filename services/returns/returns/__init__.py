@@ -1,0 +1,1 @@
+"""The returns service: authorizations, receipts, inspection, replenishments (R1-R6)."""

@@ -1,0 +1,4 @@
+from returns.models import target_metadata
+from servicekit.migrations import run_env
+
+run_env(target_metadata)
