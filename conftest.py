@@ -4,3 +4,14 @@ imports it (nameko's pytest plugin no longer does this)."""
 import eventlet
 
 eventlet.monkey_patch()
+
+import pytest  # noqa: E402
+
+from servicekit.testing import database_url  # noqa: E402
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """Each database test runs on SQLite and on PostgreSQL (127.0.0.1:5432)."""
+    with database_url(request.param, tmp_path) as url:
+        yield url

@@ -25,7 +25,16 @@ class AlreadyHandled(Exception):
     """This event was handled by this handler before (rule X2: once in effect)."""
 
 
+def normalize_url(url: str) -> str:
+    """Plain ``postgresql://`` means psycopg2 here (SQLAlchemy 2.1 would pick psycopg 3)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix) :]
+    return url
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
+    url = normalize_url(url)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -101,11 +110,9 @@ class UnitOfWork:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        try:
-            if not self.committed:
-                self.session.rollback()
-        finally:
-            self.session.close()
+        # close() rolls back whatever was not committed and detaches the objects
+        # without expiring them, so a query's results stay readable afterwards.
+        self.session.close()
 
     def _seen(self, key: tuple[str, str]) -> bool:
         found = self.session.execute(

@@ -20,6 +20,7 @@ from alembic.config import Config
 from sqlalchemy import create_engine, pool, text
 
 from servicekit.config import database_url
+from servicekit.db import normalize_url
 
 
 def script_location(service: str) -> str:
@@ -44,7 +45,7 @@ def _migration_lock(service: str, url: str) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_EX)
             yield
         return
-    engine = create_engine(url, poolclass=pool.NullPool)
+    engine = create_engine(normalize_url(url), poolclass=pool.NullPool)
     key = zlib.crc32(f"migrate:{service}".encode())
     with engine.connect() as conn:
         conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
@@ -56,7 +57,7 @@ def _migration_lock(service: str, url: str) -> Iterator[None]:
 
 
 def upgrade(service: str, url: str | None = None, revision: str = "head") -> None:
-    url = url or database_url(service)
+    url = normalize_url(url or database_url(service))
     with _migration_lock(service, url):
         command.upgrade(alembic_config(service, url), revision)
 
@@ -65,7 +66,7 @@ def run_env(target_metadata) -> None:
     """Body of every service's ``migrations/env.py``."""
     from alembic import context
 
-    url = context.config.get_main_option("sqlalchemy.url")
+    url = normalize_url(context.config.get_main_option("sqlalchemy.url"))
     connectable = create_engine(url, poolclass=pool.NullPool)
     with connectable.connect() as connection:
         context.configure(
