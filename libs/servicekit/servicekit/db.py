@@ -98,6 +98,7 @@ class UnitOfWork:
         self.event_key = event_key
         self._on_commit = on_commit
         self._extra_events: list[tuple[str, dict]] = []
+        self._tracked: list[Aggregate] = []
         self.session: Session | None = None
         self.committed = False
 
@@ -125,9 +126,14 @@ class UnitOfWork:
         """Queue an event that belongs to no aggregate (written at commit, like the rest)."""
         self._extra_events.append((event_type, payload))
 
+    def track(self, *aggregates: Aggregate) -> None:
+        """Collect events and history of aggregates that are not in the session."""
+        self._tracked.extend(aggregates)
+
     def _aggregates(self) -> Iterable[Aggregate]:
         seen = set()
-        for obj in list(self.session.identity_map.values()) + list(self.session.new):
+        objects = list(self.session.identity_map.values()) + list(self.session.new)
+        for obj in objects + self._tracked:
             if isinstance(obj, Aggregate) and id(obj) not in seen:
                 seen.add(id(obj))
                 yield obj
