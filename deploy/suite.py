@@ -1,0 +1,576 @@
+"""Start, watch and stop the whole suite: every service as its own process plus the gateway.
+
+One supervisor for ``make run``, the end-to-end tests and the benchmark::
+
+    with Suite(tmp_path, gateway_port=8123, amqp_uri=uri) as suite:   # start + wait_ready
+        requests.get(suite.url + "/health/ready")
+
+Each process (``python -m servicekit.run <name>`` per instance, gunicorn for the
+gateway) runs in its own process group and logs to ``<data_dir>/logs/<name>.log``;
+``stop()`` sends SIGTERM to every group, waits, then SIGKILLs what is left.
+
+The module also creates and deletes RabbitMQ vhosts through the management API so
+that tests and benchmarks run on a broker vhost of their own, beside a running
+``make run``::
+
+    python deploy/suite.py run [--port 8000] [--data-dir var] [--instances customer=2]
+    python deploy/suite.py vhost-create [NAME]       # prints the AMQP URI
+    python deploy/suite.py vhost-delete NAME
+    python deploy/suite.py vhost-prune [--prefix aftersales_test_]
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import base64
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SERVICES = ("customer", "complaints", "returns", "finance")
+DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
+TEST_VHOST_PREFIX = "aftersales_test_"
+
+
+class SuiteError(RuntimeError):
+    """The suite did not start, or did not become ready; the message has the log tails."""
+
+
+# --- RabbitMQ management API ------------------------------------------------------------
+
+
+def management_url(amqp_uri: str, port: int = 15672) -> str:
+    """``http://user:pass@host:15672`` of the broker named by ``amqp_uri``."""
+    parts = urllib.parse.urlsplit(amqp_uri)
+    user = parts.username or "guest"
+    password = parts.password or "guest"
+    host = parts.hostname or "127.0.0.1"
+    creds = f"{urllib.parse.quote(user, safe='')}:{urllib.parse.quote(password, safe='')}"
+    return f"http://{creds}@{host}:{port}"
+
+
+def vhost_of(amqp_uri: str) -> str:
+    path = urllib.parse.urlsplit(amqp_uri).path
+    return urllib.parse.unquote(path[1:]) if len(path) > 1 else "/"
+
+
+def with_vhost(amqp_uri: str, vhost: str) -> str:
+    parts = urllib.parse.urlsplit(amqp_uri)
+    return urllib.parse.urlunsplit(
+        parts._replace(path="/" + urllib.parse.quote(vhost, safe=""), query="", fragment="")
+    )
+
+
+def _management(method: str, api: str, path: str, body: object = None, timeout: float = 10.0):
+    parts = urllib.parse.urlsplit(api)
+    netloc = parts.hostname + (f":{parts.port}" if parts.port else "")
+    url = urllib.parse.urlunsplit((parts.scheme, netloc, "/api" + path, "", ""))
+    request = urllib.request.Request(url, method=method)
+    user = urllib.parse.unquote(parts.username or "guest")
+    password = urllib.parse.unquote(parts.password or "guest")
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    request.add_header("Authorization", f"Basic {token}")
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        request.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(request, data=data, timeout=timeout) as response:
+        raw = response.read()
+    return json.loads(raw) if raw else None
+
+
+def create_vhost(
+    name: str | None = None,
+    amqp_uri: str = DEFAULT_AMQP_URI,
+    api: str | None = None,
+) -> str:
+    """Create a vhost (default ``aftersales_test_<random>``) and return its AMQP URI."""
+    name = name or TEST_VHOST_PREFIX + uuid.uuid4().hex[:10]
+    api = api or management_url(amqp_uri)
+    quoted = urllib.parse.quote(name, safe="")
+    user = urllib.parse.unquote(urllib.parse.urlsplit(amqp_uri).username or "guest")
+    _management("PUT", api, f"/vhosts/{quoted}")
+    _management(
+        "PUT",
+        api,
+        f"/permissions/{quoted}/{urllib.parse.quote(user, safe='')}",
+        {"configure": ".*", "write": ".*", "read": ".*"},
+    )
+    return with_vhost(amqp_uri, name)
+
+
+def delete_vhost(name_or_uri: str, api: str | None = None) -> None:
+    """Delete a vhost (given by name or by an AMQP URI naming it); a missing one is fine."""
+    if "://" in name_or_uri:
+        api = api or management_url(name_or_uri)
+        name = vhost_of(name_or_uri)
+    else:
+        api = api or management_url(DEFAULT_AMQP_URI)
+        name = name_or_uri
+    if name == "/":
+        raise ValueError("refusing to delete the default vhost /")
+    try:
+        _management("DELETE", api, f"/vhosts/{urllib.parse.quote(name, safe='')}")
+    except urllib.error.HTTPError as exc:
+        if exc.code != 404:
+            raise
+
+
+def list_vhosts(api: str | None = None) -> list[str]:
+    api = api or management_url(DEFAULT_AMQP_URI)
+    return [v["name"] for v in _management("GET", api, "/vhosts")]
+
+
+@contextlib.contextmanager
+def temporary_vhost(amqp_uri: str = DEFAULT_AMQP_URI) -> Iterator[str]:
+    """A fresh ``aftersales_test_<random>`` vhost for the block; yields its AMQP URI."""
+    uri = create_vhost(amqp_uri=amqp_uri)
+    try:
+        yield uri
+    finally:
+        delete_vhost(uri)
+
+
+def rpc_consumers(amqp_uri: str, api: str | None = None) -> dict[str, int]:
+    """Consumers on each ``rpc-<service>`` queue of the vhost (how many instances listen)."""
+    api = api or management_url(amqp_uri)
+    vhost = urllib.parse.quote(vhost_of(amqp_uri), safe="")
+    queues = _management("GET", api, f"/queues/{vhost}?columns=name,consumers")
+    return {
+        q["name"].removeprefix("rpc-"): int(q.get("consumers") or 0)
+        for q in queues
+        if q["name"].startswith("rpc-")
+    }
+
+
+# --- processes --------------------------------------------------------------------------
+
+
+@dataclass
+class Managed:
+    """One process the suite started."""
+
+    key: str  # "customer", "customer.1", "gateway"
+    argv: list[str]
+    log_path: Path
+    process: subprocess.Popen | None = None
+    started_at: float = field(default_factory=time.monotonic)
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+
+def _port_in_use(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _group_exists(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def tail(path: Path, lines: int = 40) -> str:
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            fh.seek(max(0, size - 64 * 1024))
+            text = fh.read().decode("utf-8", "replace")
+    except FileNotFoundError:
+        return "(no log)"
+    return "\n".join(text.splitlines()[-lines:])
+
+
+class Suite:
+    """The services and the gateway as processes.
+
+    ``instances`` maps a service to how many processes of it run (default 1 each);
+    ``services`` limits which services start (default all four); ``gateway=False``
+    starts services only (then readiness is judged by RPC consumers on the broker).
+    ``env_overrides`` are added to the inherited environment (a value of ``None``
+    removes the variable).
+    """
+
+    def __init__(
+        self,
+        data_dir: str | os.PathLike,
+        gateway_port: int = 8000,
+        amqp_uri: str = DEFAULT_AMQP_URI,
+        env_overrides: Mapping[str, str | None] | None = None,
+        instances: Mapping[str, int] | None = None,
+        services: Sequence[str] | None = None,
+        gateway: bool = True,
+        gateway_workers: int | None = None,
+        ready_timeout: float = 90.0,
+        python: str = sys.executable,
+    ) -> None:
+        self.data_dir = Path(data_dir).resolve()
+        self.log_dir = self.data_dir / "logs"
+        self.gateway_port = int(gateway_port)
+        self.amqp_uri = amqp_uri
+        self.services = list(services) if services is not None else list(SERVICES)
+        unknown = set(self.services) - set(SERVICES)
+        if unknown:
+            raise ValueError(f"unknown services {sorted(unknown)}; known: {SERVICES}")
+        self.instances = {name: 1 for name in self.services}
+        self.instances.update(instances or {})
+        self.gateway = gateway
+        self.gateway_workers = gateway_workers or int(os.environ.get("GATEWAY_WORKERS", "2"))
+        self.ready_timeout = ready_timeout
+        self.python = python
+        self.env = self._environment(env_overrides or {})
+        self.processes: dict[str, Managed] = {}
+
+    # -- set-up ---------------------------------------------------------------------------
+    def _environment(self, overrides: Mapping[str, str | None]) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            {
+                "AMQP_URI": self.amqp_uri,
+                "AFTERSALES_DATA_DIR": str(self.data_dir),
+                "GATEWAY_PORT": str(self.gateway_port),
+                "GATEWAY_WORKERS": str(self.gateway_workers),
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        for key, value in overrides.items():
+            if value is None:
+                env.pop(key, None)
+            else:
+                env[key] = str(value)
+        return env
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.gateway_port}"
+
+    @property
+    def admin_password_file(self) -> Path:
+        return self.data_dir / "admin-password"
+
+    def admin_password(self) -> str:
+        """``AFTERSALES_ADMIN_PASSWORD`` if set for the suite, else the generated one."""
+        if self.env.get("AFTERSALES_ADMIN_PASSWORD"):
+            return self.env["AFTERSALES_ADMIN_PASSWORD"]
+        return self.admin_password_file.read_text().strip()
+
+    def _service_argv(self, name: str) -> list[str]:
+        return [self.python, "-m", "servicekit.run", name]
+
+    def _gateway_argv(self) -> list[str]:
+        return [
+            self.python,
+            "-m",
+            "gunicorn",
+            "-k",
+            "eventlet",
+            "-w",
+            str(self.gateway_workers),
+            "-b",
+            f"127.0.0.1:{self.gateway_port}",
+            "--graceful-timeout",
+            "10",
+            "gateway.wsgi:app",
+        ]
+
+    def _plan(self) -> list[Managed]:
+        plan = []
+        for name in self.services:
+            for index in range(self.instances.get(name, 1)):
+                key = name if index == 0 else f"{name}.{index}"
+                plan.append(Managed(key, self._service_argv(name), self.log_dir / f"{key}.log"))
+        if self.gateway:
+            plan.append(Managed("gateway", self._gateway_argv(), self.log_dir / "gateway.log"))
+        return plan
+
+    def _spawn(self, managed: Managed) -> None:
+        with open(managed.log_path, "ab") as log:
+            managed.process = subprocess.Popen(
+                managed.argv,
+                cwd=REPO_ROOT,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # own process group: stop() signals the whole group
+            )
+        managed.started_at = time.monotonic()
+        self.processes[managed.key] = managed
+
+    # -- life cycle -----------------------------------------------------------------------
+    def start(self) -> Suite:
+        """Spawn every process; returns at once (see ``wait_ready``)."""
+        if self.gateway and _port_in_use(self.gateway_port):
+            raise SuiteError(
+                f"127.0.0.1:{self.gateway_port} is already in use "
+                "(another `make run`? set GATEWAY_PORT)"
+            )
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        atexit.register(self.stop)
+        try:
+            for managed in self._plan():
+                self._spawn(managed)
+        except Exception:
+            self.stop()
+            raise
+        return self
+
+    def start_process(self, key: str) -> None:
+        """(Re)start one process by key (``"customer"``, ``"customer.1"``, ``"gateway"``)."""
+        plan = {m.key: m for m in self._plan()}
+        if key in self.processes and self.processes[key].alive:
+            raise SuiteError(f"{key} is running")
+        self._spawn(plan[key])
+
+    def kill_process(self, key: str, sig: int = signal.SIGKILL, timeout: float = 20.0) -> None:
+        """Signal one process group (SIGKILL by default, for fault tests) and wait for it."""
+        self._stop_groups([self.processes[key]], sig, timeout)
+
+    def failed(self) -> list[Managed]:
+        return [m for m in self.processes.values() if not m.alive]
+
+    def logs(self, lines: int = 40, keys: Sequence[str] | None = None) -> str:
+        chosen = keys or list(self.processes)
+        parts = []
+        for key in chosen:
+            managed = self.processes[key]
+            state = "running" if managed.alive else f"exited {managed.process.returncode}"
+            parts.append(f"--- {managed.log_path} ({state}) ---\n{tail(managed.log_path, lines)}")
+        return "\n".join(parts)
+
+    def _gateway_ready(self) -> tuple[bool, str]:
+        try:
+            with urllib.request.urlopen(self.url + "/health/ready", timeout=5) as response:
+                return response.status == 200, response.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as exc:
+            return False, f"{exc.code} {exc.read().decode('utf-8', 'replace')}"
+        except (OSError, urllib.error.URLError) as exc:
+            return False, repr(exc)
+
+    def _consumers_ready(self) -> tuple[bool | None, str]:
+        """(ready, state); ready is None when the management API cannot be reached."""
+        try:
+            consumers = rpc_consumers(self.amqp_uri)
+        except urllib.error.HTTPError as exc:
+            return False, f"management API answered {exc.code}"
+        except (OSError, ValueError) as exc:
+            return None, f"management API unreachable: {exc!r}"
+        missing = {
+            name: f"{consumers.get(name, 0)}/{wanted}"
+            for name, wanted in self.instances.items()
+            if name in self.services and consumers.get(name, 0) < wanted
+        }
+        return not missing, f"rpc consumers short: {missing}" if missing else "ok"
+
+    def wait_ready(self, timeout: float | None = None) -> None:
+        """Wait until every instance listens on the broker and ``/health/ready`` says 200.
+
+        Raises ``SuiteError`` with the log tails when a process exits or on timeout.
+        Readiness of every instance is read from the broker's management API (RPC queue
+        consumers); when that API is unreachable only the gateway is asked.
+        """
+        timeout = self.ready_timeout if timeout is None else timeout
+        deadline = time.monotonic() + timeout
+        state = "not polled yet"
+        use_management = True
+        while True:
+            dead = self.failed()
+            if dead:
+                keys = ", ".join(m.key for m in dead)
+                raise SuiteError(f"{keys} exited during start-up\n{self.logs()}")
+            ready = True
+            if use_management:
+                ok, state = self._consumers_ready()
+                if ok is None:
+                    use_management = False  # no management plugin: trust the gateway alone
+                    ok = True
+                ready = ok
+            if ready and self.gateway:
+                ready, state = self._gateway_ready()
+            elif ready and not use_management:
+                raise SuiteError("no gateway and no management API: cannot judge readiness")
+            if ready:
+                return
+            if time.monotonic() >= deadline:
+                raise SuiteError(
+                    f"suite not ready after {timeout:.0f}s; last state: {state}\n{self.logs()}"
+                )
+            time.sleep(0.25)
+
+    @staticmethod
+    def _stop_groups(processes: Sequence[Managed], sig: int, timeout: float) -> None:
+        groups = [m for m in processes if m.process is not None]
+        for managed in groups:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(managed.process.pid, sig)
+        deadline = time.monotonic() + timeout
+        pending = list(groups)
+        while pending and time.monotonic() < deadline:
+            for managed in list(pending):
+                managed.process.poll()  # reap the leader so a zombie does not count
+                if managed.process.returncode is not None and not _group_exists(
+                    managed.process.pid
+                ):
+                    pending.remove(managed)
+            if pending:
+                time.sleep(0.1)
+        for managed in pending:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(managed.process.pid, signal.SIGKILL)
+        for managed in pending:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                managed.process.wait(timeout=5)
+
+    def stop(self, timeout: float = 20.0) -> None:
+        """SIGTERM every process group, wait up to ``timeout``, SIGKILL the stragglers."""
+        atexit.unregister(self.stop)
+        self._stop_groups(list(self.processes.values()), signal.SIGTERM, timeout)
+
+    def __enter__(self) -> Suite:
+        self.start()
+        try:
+            self.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+# --- command line -----------------------------------------------------------------------
+
+
+def _parse_instances(values: Sequence[str]) -> dict[str, int]:
+    result = {}
+    for value in values:
+        name, _, count = value.partition("=")
+        result[name] = int(count or 1)
+    return result
+
+
+def _run(args: argparse.Namespace) -> int:
+    services = args.services.split(",") if args.services else None
+    suite = Suite(
+        data_dir=args.data_dir,
+        gateway_port=args.port,
+        amqp_uri=args.amqp_uri,
+        instances=_parse_instances(args.instances),
+        services=services,
+        gateway=not args.no_gateway,
+        gateway_workers=args.workers,
+        ready_timeout=args.ready_timeout,
+    )
+
+    def _terminate(signum, _frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _terminate)
+    print(f"starting the suite (logs in {suite.log_dir}) ...", flush=True)
+    try:
+        suite.start()
+        suite.wait_ready()
+        if args.no_gateway:
+            print("services are up (no gateway).", flush=True)
+        else:
+            print(f"\nThe suite is up:  {suite.url}", flush=True)
+            print(f"  health:         {suite.url}/health/ready", flush=True)
+            print(f"  API document:   {suite.url}/api/v1/openapi.json", flush=True)
+            if suite.env.get("AFTERSALES_ADMIN_PASSWORD"):
+                print("  admin password: the value of $AFTERSALES_ADMIN_PASSWORD", flush=True)
+            else:
+                print(f"  admin password: cat {suite.admin_password_file}", flush=True)
+        if os.environ.get("DEMO"):
+            print("  DEMO=1: loading demo data is not implemented yet.", flush=True)
+        print("Ctrl-C stops everything.", flush=True)
+        while True:
+            dead = suite.failed()
+            if dead:
+                keys = ", ".join(m.key for m in dead)
+                print(f"\n{keys} exited unexpectedly:\n{suite.logs(keys=[m.key for m in dead])}")
+                return 1
+            time.sleep(1)
+    except SuiteError as exc:
+        print(f"\n{exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nstopping ...", flush=True)
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        suite.stop()
+        print("stopped.", flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python deploy/suite.py", description=__doc__.split("\n")[0]
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="start everything; Ctrl-C stops it")
+    run.add_argument("--data-dir", default=os.environ.get("AFTERSALES_DATA_DIR", "var"))
+    run.add_argument("--port", type=int, default=int(os.environ.get("GATEWAY_PORT", "8000")))
+    run.add_argument("--amqp-uri", default=os.environ.get("AMQP_URI", DEFAULT_AMQP_URI))
+    run.add_argument("--workers", type=int, default=None, help="gunicorn workers (default 2)")
+    run.add_argument("--instances", nargs="*", default=[], metavar="NAME=N", help="e.g. customer=3")
+    run.add_argument("--services", default=None, help="comma-separated subset of services")
+    run.add_argument("--no-gateway", action="store_true")
+    run.add_argument("--ready-timeout", type=float, default=120.0)
+
+    create = commands.add_parser("vhost-create", help="create a vhost; prints its AMQP URI")
+    create.add_argument("name", nargs="?")
+    create.add_argument("--amqp-uri", default=os.environ.get("AMQP_URI", DEFAULT_AMQP_URI))
+
+    delete = commands.add_parser("vhost-delete", help="delete a vhost (name or AMQP URI)")
+    delete.add_argument("name")
+
+    prune = commands.add_parser("vhost-prune", help="delete left-over test vhosts")
+    prune.add_argument("--prefix", default=TEST_VHOST_PREFIX)
+
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        return _run(args)
+    if args.command == "vhost-create":
+        print(create_vhost(args.name, amqp_uri=args.amqp_uri))
+        return 0
+    if args.command == "vhost-delete":
+        delete_vhost(args.name)
+        return 0
+    if args.command == "vhost-prune":
+        if not args.prefix:
+            raise SystemExit("--prefix must not be empty")
+        for name in list_vhosts():
+            if name.startswith(args.prefix):
+                delete_vhost(name)
+                print(f"deleted {name}")
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
