@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import traceback
 from collections.abc import Callable
 
@@ -37,10 +38,28 @@ class RequestContext(DependencyProvider):
     """Puts the caller's request id (or a new one) in the log context and in
     ``worker_ctx.data`` so that every RPC and event this worker causes carries it."""
 
+    def setup(self) -> None:
+        self._started: dict[int, float] = {}
+
     def worker_setup(self, worker_ctx) -> None:
         request_id = worker_ctx.data.get("request_id") or new_request_id()
         worker_ctx.data["request_id"] = request_id
         request_id_var.set(request_id)
+        self._started[id(worker_ctx)] = time.monotonic()
+
+    def worker_result(self, worker_ctx, result=None, exc_info=None) -> None:
+        started = self._started.pop(id(worker_ctx), None)
+        entry = {
+            "entrypoint": f"{worker_ctx.service_name}.{worker_ctx.entrypoint.method_name}",
+            "ms": round((time.monotonic() - started) * 1000, 1) if started else None,
+        }
+        if exc_info is not None:
+            error = exc_info[1]
+            entry["error"] = getattr(error, "error_code", type(error).__name__)
+        log.info("handled", extra=entry)
+
+    def worker_teardown(self, worker_ctx) -> None:
+        self._started.pop(id(worker_ctx), None)
 
     def get_dependency(self, worker_ctx) -> dict:
         return worker_ctx.data
