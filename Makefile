@@ -1,0 +1,79 @@
+# The after-sales suite. `make run` starts everything, `make test` runs every test.
+# Both install what is missing: the virtualenv (pinned by requirements/constraints.txt)
+# and RabbitMQ from Debian's packages when no broker answers.
+
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CONSTRAINTS := requirements/constraints.txt
+REQUIREMENTS := requirements/base.in requirements/dev.in $(CONSTRAINTS)
+SERVICE_DIRS := $(patsubst %/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
+PACKAGE_DIRS := libs/servicekit $(SERVICE_DIRS) $(patsubst %/pyproject.toml,%,$(wildcard gateway/pyproject.toml))
+
+TEST_PATHS := $(wildcard libs/servicekit/tests services/*/tests gateway/tests tests)
+UNIT_TEST_PATHS := $(wildcard libs/servicekit/tests/unit services/*/tests/unit gateway/tests tests/contract)
+PYTEST_ARGS ?=
+
+.PHONY: help venv run test test-unit lint format bench clean distclean refresh-constraints
+
+help:
+	@echo "make run        start broker (if needed), every service and the gateway; Ctrl-C stops"
+	@echo "make test       every test (installs the venv, starts RabbitMQ and PostgreSQL if needed)"
+	@echo "make test-unit  the tests that need no broker and no database"
+	@echo "make lint       ruff check + ruff format --check"
+	@echo "make bench      gateway vs bare Flask+RPC baseline; results in bench/results/latest.json"
+	@echo "make clean      caches and benchmark results (keeps .venv and var/)"
+	@echo "make distclean  also .venv and var/ (the data of make run)"
+
+venv: $(STAMP)
+
+# Re-installs only when a requirements file or a package's metadata changes.
+$(STAMP): $(REQUIREMENTS) $(addsuffix /pyproject.toml,$(PACKAGE_DIRS))
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -c $(CONSTRAINTS) -r requirements/base.in -r requirements/dev.in
+	$(BIN)/pip install -q -c $(CONSTRAINTS) --no-deps $(addprefix -e ,$(PACKAGE_DIRS))
+	touch $@
+
+run: venv
+	bash deploy/ensure-broker.sh
+	$(BIN)/python deploy/suite.py run
+
+test: venv
+	bash deploy/ensure-broker.sh
+	bash deploy/ensure-postgres.sh
+	$(BIN)/python -m pytest $(TEST_PATHS) $(PYTEST_ARGS)
+
+test-unit: venv
+	$(BIN)/python -m pytest $(UNIT_TEST_PATHS) $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: venv
+	bash deploy/ensure-broker.sh
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf bench/results .pytest_cache .ruff_cache
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+	find . -path ./$(VENV) -prune -o -name '*.egg-info' -type d -prune -exec rm -rf {} +
+	rm -f $(STAMP)
+
+distclean: clean
+	rm -rf $(VENV) var
+
+# Rebuild the lock from the loose .in files in a throw-away venv (see requirements/README).
+refresh-constraints:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install -q -r requirements/base.in -r requirements/dev.in
+	{ echo "# Full pinned lock of base.in + dev.in (Python 3.11). Generated; see README to refresh."; \
+	  .venv-lock/bin/pip freeze --exclude-editable | grep -v -e '^-e' -e '^#'; } > $(CONSTRAINTS)
+	rm -rf .venv-lock
