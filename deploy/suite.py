@@ -27,6 +27,7 @@ import base64
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -255,6 +256,8 @@ class Suite:
                 "PYTHONUNBUFFERED": "1",
             }
         )
+        # /metrics sums every gunicorn worker (CONTRACT: one figure per gateway).
+        env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(self.data_dir / "prometheus"))
         for key, value in overrides.items():
             if value is None:
                 env.pop(key, None)
@@ -280,10 +283,14 @@ class Suite:
         return [self.python, "-m", "servicekit.run", name]
 
     def _gateway_argv(self) -> list[str]:
+        hooks = []
+        if (REPO_ROOT / "gateway" / "gateway" / "gunicorn_conf.py").exists():
+            hooks = ["-c", "python:gateway.gunicorn_conf"]
         return [
             self.python,
             "-m",
             "gunicorn",
+            *hooks,
             "-k",
             "eventlet",
             "-w",
@@ -328,6 +335,11 @@ class Suite:
                 "(another `make run`? set GATEWAY_PORT)"
             )
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        multiproc_dir = self.env.get("PROMETHEUS_MULTIPROC_DIR")
+        if self.gateway and multiproc_dir:
+            # prometheus-client's multiprocess mode needs an existing, empty directory.
+            shutil.rmtree(multiproc_dir, ignore_errors=True)
+            Path(multiproc_dir).mkdir(parents=True)
         atexit.register(self.stop)
         try:
             for managed in self._plan():
