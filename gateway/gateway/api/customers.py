@@ -1,0 +1,214 @@
+"""Customer records (rules C1-C4, C11 audit) under ``/api/v1``.
+
+Each view makes one RPC to the ``customer`` service (methods documented in
+``servicekit.contracts.customer``); commands get the acting user as ``actor``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gateway import rpc
+from gateway.auth.access import AUTHENTICATED, current_identity, requires
+from gateway.blueprint import Blueprint
+from servicekit.contracts import customer as contract
+from servicekit.contracts.common import PageArgsSchema, page_schema
+
+blp = Blueprint(
+    "customers", __name__, url_prefix="/api/v1", description="Customer records (C1-C11)"
+)
+
+CustomerPageSchema = page_schema(contract.CustomerSchema, "CustomerPage")
+
+CLERKS = ("sales_clerk", "sales_manager")
+APPROVERS = ("sales_manager", "market_manager")
+DECIDERS = ("market_manager", "finance")
+AUDITORS = ("admin", "cs_manager")
+
+EXAMPLE_CARD = {
+    "name": "华东机电有限公司",
+    "nature": "distributor",
+    "region": "华东",
+    "industry": "机械制造",
+    "address": "上海市浦东新区张江路 88 号",
+    "contacts": [
+        {
+            "name": "王经理",
+            "position": "采购经理",
+            "phone": "13800000000",
+            "email": "wang@example.cn",
+            "role_in_decision": "decision_maker",
+        }
+    ],
+    "payment_method": "bank_transfer",
+    "settlement_terms": "net_30",
+    "discount": "0.85",
+    "credit_limit": "200000.00",
+    "over_acceptance_ratio": "0.05",
+    "owner": "li.sales",
+    "pickup": False,
+}
+
+
+def _customer(method: str, *args: Any) -> Any:
+    return rpc.call(contract.SERVICE, method, *args)
+
+
+def _actor() -> dict:
+    return current_identity().actor
+
+
+@blp.route("/customers", methods=["POST"])
+@requires(*CLERKS)
+@blp.arguments(contract.CreateCustomerSchema, example=EXAMPLE_CARD)
+@blp.response(201, contract.CustomerSchema)
+def create_customer(body):
+    """Record a new customer card: ``pending_approval``, or ``lead`` with ``"status": "lead"``.
+
+    A discount below the company floor -> 422 ``discount_below_floor``. Example body:
+    ``{"name": "华东机电有限公司", "nature": "distributor", "region": "华东",
+    "discount": "0.85", "settlement_terms": "net_30", "credit_limit": "200000.00"}``
+    """
+    return _customer("create_customer", body, _actor())
+
+
+@blp.route("/customers", methods=["GET"])
+@requires(AUTHENTICATED)
+@blp.arguments(contract.CustomerFilterSchema, location="query")
+@blp.arguments(PageArgsSchema, location="query")
+@blp.response(200, CustomerPageSchema)
+def list_customers(filters, page_args):
+    """Customers, filtered and paged.
+
+    Example: ``GET /api/v1/customers?q=机电&status=active&grade=A&page=1&per_page=50`` ->
+    ``{"items": [...], "total": 1, "page": 1, "per_page": 50}``
+    """
+    return _customer("list_customers", filters, page_args["page"], page_args["per_page"])
+
+
+@blp.route("/customers/<customer_id>", methods=["GET"])
+@requires(AUTHENTICATED)
+@blp.response(200, contract.CustomerSchema)
+def get_customer(customer_id):
+    """One customer card (personal data masked per C11 for roles that may not see it).
+
+    Example: ``GET /api/v1/customers/3f2c...`` -> ``{"id": "3f2c...", "name":
+    "华东机电有限公司", "status": "active", "discount": "0.85", ...}``
+    """
+    return _customer("get_customer", customer_id)
+
+
+@blp.route("/customers/<customer_id>", methods=["PATCH"])
+@requires(*CLERKS)
+@blp.arguments(
+    contract.UpdateCustomerSchema,
+    example={"address": "苏州工业园区星湖街 1 号", "contacts": EXAMPLE_CARD["contacts"]},
+)
+@blp.response(200, contract.CustomerSchema)
+def update_customer(body, customer_id):
+    """Change card fields directly (audited). Discount, settlement terms and credit limit
+    change only by change request: 422 ``change_request_required``.
+
+    Example body: ``{"address": "苏州工业园区星湖街 1 号"}``
+    """
+    return _customer("update_customer", customer_id, body, _actor())
+
+
+@blp.route("/customers/<customer_id>/submit", methods=["POST"])
+@requires(*CLERKS)
+@blp.response(200, contract.CustomerSchema)
+def submit_customer(customer_id):
+    """Submit a lead for approval: ``lead`` -> ``pending_approval`` (409 otherwise).
+
+    Example: ``POST /api/v1/customers/3f2c.../submit`` (no body) -> the customer.
+    """
+    return _customer("submit_customer", customer_id, _actor())
+
+
+@blp.route("/customers/<customer_id>/approve", methods=["POST"])
+@requires(*APPROVERS)
+@blp.response(200, contract.CustomerSchema)
+def approve_customer(customer_id):
+    """Approve a customer: ``pending_approval`` -> ``active`` (409 otherwise).
+
+    Example: ``POST /api/v1/customers/3f2c.../approve`` (no body) -> the customer.
+    """
+    return _customer("approve_customer", customer_id, _actor())
+
+
+@blp.route("/customers/<customer_id>/status", methods=["POST"])
+@requires(*APPROVERS)
+@blp.arguments(contract.ChangeStatusSchema, example={"status": "dormant", "reason": "半年无订单"})
+@blp.response(200, contract.CustomerSchema)
+def change_status(body, customer_id):
+    """Move a customer along its lifecycle (C3): dormant, lost, or back to active
+    (win-back); 409 for a move C3 does not allow.
+
+    Example body: ``{"status": "dormant", "reason": "半年无订单"}``
+    """
+    return _customer("change_status", customer_id, body, _actor())
+
+
+@blp.route("/customers/<customer_id>/change-requests", methods=["POST"])
+@requires(*CLERKS)
+@blp.arguments(
+    contract.ChangeRequestCreateSchema,
+    example={"discount": "0.80", "credit_limit": "300000.00", "reason": "年度框架协议"},
+)
+@blp.response(201, contract.ChangeRequestSchema)
+def request_change(body, customer_id):
+    """Ask for a discount, settlement-terms or credit-limit change (C4); it applies once
+    the market manager and finance both approve.
+
+    Example body: ``{"discount": "0.80", "credit_limit": "300000.00", "reason": "年度框架协议"}``
+    """
+    return _customer("request_change", customer_id, body, _actor())
+
+
+@blp.route("/customers/<customer_id>/change-requests", methods=["GET"])
+@requires(AUTHENTICATED)
+@blp.response(200, contract.ChangeRequestSchema(many=True))
+def list_change_requests(customer_id):
+    """A customer's change requests, oldest first.
+
+    Example: ``GET /api/v1/customers/3f2c.../change-requests`` -> ``[{"id": "...",
+    "status": "pending", "changes": {"discount": {"old": "0.85", "new": "0.80"}}, ...}]``
+    """
+    return _customer("list_change_requests", customer_id)
+
+
+@blp.route("/change-requests/<request_id>", methods=["GET"])
+@requires(AUTHENTICATED)
+@blp.response(200, contract.ChangeRequestSchema)
+def get_change_request(request_id):
+    """One change request with its decisions.
+
+    Example: ``GET /api/v1/change-requests/9a1b...`` -> ``{"id": "9a1b...", "status":
+    "partially_approved", "decisions": [{"role": "market_manager", ...}], ...}``
+    """
+    return _customer("get_change_request", request_id)
+
+
+@blp.route("/change-requests/<request_id>/decision", methods=["POST"])
+@requires(*DECIDERS)
+@blp.arguments(contract.DecisionSchema, example={"decision": "approve", "comment": "同意"})
+@blp.response(200, contract.ChangeRequestSchema)
+def decide_change_request(body, request_id):
+    """Approve or reject a change request as market manager or finance (C4): the second
+    approval applies it, any rejection ends it.
+
+    Example body: ``{"decision": "approve", "comment": "同意"}``
+    """
+    return _customer("decide_change_request", request_id, body, _actor())
+
+
+@blp.route("/customers/<customer_id>/audit", methods=["GET"])
+@requires(*AUDITORS)
+@blp.response(200, contract.AuditEntrySchema(many=True))
+def customer_audit(customer_id):
+    """Every read and change of a customer card, oldest first (C11).
+
+    Example: ``[{"at": "2026-01-05T08:00:00+00:00", "who": "li.clerk", "action":
+    "updated", "changes": {"address": {"old": "...", "new": "..."}}}]``
+    """
+    return _customer("get_audit", customer_id)

@@ -1,0 +1,134 @@
+"""``create_app()``: the gateway's Flask application (CONTRACT "HTTP conventions")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import flask_smorest
+from flask import Flask, Response, g, request
+
+from gateway import errors, metrics, settings
+from gateway.api import customers
+from gateway.auth import access
+from gateway.auth import routes as identity_routes
+from gateway.auth.bootstrap import ensure_admin
+from gateway.auth.store import IdentityStore
+from gateway.health import blp as health_blp
+from gateway.rpc import production_clients
+from gateway.secret_files import read_or_create
+from gateway.state import GatewayState
+from servicekit import migrations
+from servicekit.db import Database
+from servicekit.logging import new_request_id, request_id_var
+
+API_PREFIX = "/api/v1"
+JWT_SECRET_FILE = "jwt-secret"
+# A client's X-Request-ID is kept when it looks like an id, not arbitrary text for logs.
+_REQUEST_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:")
+
+
+class GatewayApi(flask_smorest.Api):
+    """flask-smorest's Api with our error shape documented; ``gateway.errors`` answers."""
+
+    ERROR_SCHEMA = errors.ErrorSchema
+
+    def _register_error_handlers(self) -> None:
+        errors.register(self._app)
+
+
+def _request_id() -> str:
+    given = request.headers.get("X-Request-ID", "")
+    if 0 < len(given) <= 128 and set(given) <= _REQUEST_ID_CHARS:
+        return given
+    return new_request_id()
+
+
+def _start_request() -> None:
+    g.request_id = _request_id()
+    request_id_var.set(g.request_id)
+
+
+def _tag_response(response: Response) -> Response:
+    response.headers["X-Request-ID"] = g.get("request_id") or _request_id()
+    return response
+
+
+def _openapi_config(app: Flask) -> None:
+    app.config.setdefault("API_TITLE", "After-sales service suite")
+    app.config.setdefault("API_VERSION", "v1")
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", API_PREFIX)
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    app.config.setdefault(
+        "API_SPEC_OPTIONS",
+        {
+            "info": {
+                "description": "Customers, complaints, returns and finance of the after-sales "
+                'suite. Errors are {"error": {"code", "message", "details"}}; lists '
+                "are paged with ?page=&per_page= (at most 200). Roles per operation are "
+                "in x-roles (admin may do everything)."
+            },
+            "components": {
+                "securitySchemes": {
+                    "bearerAuth": {
+                        "type": "http",
+                        "scheme": "bearer",
+                        "bearerFormat": "JWT or API key (ak_...)",
+                    }
+                }
+            },
+        },
+    )
+
+
+def _register_blueprints(api: flask_smorest.Api) -> None:
+    api.register_blueprint(health_blp)
+    api.register_blueprint(identity_routes.blp)
+    # The identity endpoints also answer under /api/v1 (same views, same roles).
+    api.register_blueprint(identity_routes.blp, url_prefix=API_PREFIX, name="identity_v1")
+    api.register_blueprint(customers.blp)
+
+
+def _identity(app: Flask, rpc: Any) -> GatewayState:
+    config = app.config
+    data_dir = Path(config["DATA_DIR"])
+    url = config["DATABASE_URL"]
+    migrations.upgrade("gateway", url)
+    store = IdentityStore(Database(url))
+    ensure_admin(store, data_dir, config["ADMIN_PASSWORD"])
+    secret = config["JWT_SECRET"] or read_or_create(data_dir / JWT_SECRET_FILE)
+    health_rpc = rpc
+    if rpc is None:
+        rpc, health_rpc = production_clients(
+            config["AMQP_URI"], config["RPC_TIMEOUT"], config["READY_TIMEOUT"]
+        )
+    return GatewayState(store=store, jwt_secret=secret, rpc=rpc, health_rpc=health_rpc)
+
+
+def create_app(config: dict | None = None, rpc: Any = None) -> Flask:
+    """The gateway. ``config`` overrides the settings read from the environment
+    (keys as in ``gateway.settings.load``); ``rpc`` is an object with
+    ``call(service, method, *args, request_id=None, **kwargs)`` - by default a pooled
+    nameko client on ``AMQP_URI``. Migrates the identity database and creates
+    ``admin`` on first start."""
+    app = Flask(__name__, static_folder=None)
+    app.config.update(settings.load())
+    app.config.update(config or {})
+    app.json.ensure_ascii = False  # Chinese text round-trips unchanged
+    app.json.sort_keys = False
+    _openapi_config(app)
+
+    app.extensions["gateway"] = _identity(app, rpc)
+
+    app.before_request(_start_request)
+    metrics.install(app)
+    app.before_request(access.authenticate_request)
+    app.after_request(_tag_response)
+
+    api = GatewayApi(app)
+    _register_blueprints(api)
+    unguarded = access.unguarded_views(app)
+    if unguarded:
+        raise RuntimeError(f"views without @public or @requires: {unguarded}")
+    return app

@@ -1,0 +1,1 @@
+"""Identity: users with argon2 passwords, API keys, JWT access tokens, roles."""

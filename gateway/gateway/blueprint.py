@@ -1,0 +1,92 @@
+"""A flask-smorest Blueprint whose views speak what RPC carries: JSON-ready dicts.
+
+- ``arguments``: the loaded (validated, defaulted) request is dumped back with the
+  same schema before the view sees it, so money is a decimal string again and the
+  dict goes over the broker as is.
+- ``response``: services answer with ISO strings for times; marshmallow dumps only
+  ``datetime`` objects, so those strings are parsed first (schema-guided), then the
+  contract schema dumps the result. Fields the schema does not name are dropped.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from functools import wraps
+from typing import Any
+
+import flask_smorest
+from marshmallow import Schema, fields
+
+_PARSERS = (
+    (fields.DateTime, datetime),
+    (fields.Date, date),
+    (fields.Time, time),
+)
+
+
+def _schema_instance(schema: Schema | type[Schema]) -> Schema:
+    return schema() if isinstance(schema, type) else schema
+
+
+def _revive_value(field: fields.Field, value: Any) -> Any:
+    if value is None:
+        return None
+    for field_type, python_type in _PARSERS:
+        if isinstance(field, field_type) and isinstance(value, str):
+            try:
+                return python_type.fromisoformat(value)
+            except ValueError:
+                return value
+    if isinstance(field, fields.Nested) and isinstance(value, dict | list):
+        nested = field.schema
+        if isinstance(value, list):
+            return [revive(nested, item) for item in value]
+        return revive(nested, value)
+    if isinstance(field, fields.List) and isinstance(value, list):
+        return [_revive_value(field.inner, item) for item in value]
+    return value
+
+
+def revive(schema: Schema | type[Schema], data: Any) -> Any:
+    """``data`` with the ISO time strings the schema declares as times parsed."""
+    schema = _schema_instance(schema)
+    if schema.many and isinstance(data, list):
+        return [revive(_schema_instance(type(schema)), item) for item in data]
+    if not isinstance(data, dict):
+        return data
+    revived = dict(data)
+    for name, field in schema.fields.items():
+        key = field.data_key or name
+        if key in revived:
+            revived[key] = _revive_value(field, revived[key])
+    return revived
+
+
+class Blueprint(flask_smorest.Blueprint):
+    def arguments(self, schema, *args: Any, **kwargs: Any):
+        as_wire = _schema_instance(schema)
+        parse = super().arguments(schema, *args, **kwargs)
+
+        def decorator(view):
+            @wraps(view)
+            def with_wire_args(*view_args: Any, **view_kwargs: Any) -> Any:
+                *rest, loaded = view_args
+                return view(*rest, as_wire.dump(loaded), **view_kwargs)
+
+            return parse(with_wire_args)
+
+        return decorator
+
+    def response(self, status_code, schema=None, **kwargs: Any):
+        dump = super().response(status_code, schema, **kwargs)
+        if schema is None:
+            return dump
+
+        def decorator(view):
+            @wraps(view)
+            def with_revived_result(*view_args: Any, **view_kwargs: Any) -> Any:
+                return revive(schema, view(*view_args, **view_kwargs))
+
+            return dump(with_revived_result)
+
+        return decorator
