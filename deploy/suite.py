@@ -204,6 +204,30 @@ def tail(path: Path, lines: int = 40) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
+def stop_groups(processes: Sequence[Managed], sig: int, timeout: float) -> None:
+    """Send ``sig`` to each process group; wait up to ``timeout`` for every member to
+    exit (the leader reaped, the group empty); SIGKILL the groups still there."""
+    groups = [m for m in processes if m.process is not None]
+    for managed in groups:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(managed.process.pid, sig)
+    deadline = time.monotonic() + timeout
+    pending = list(groups)
+    while pending and time.monotonic() < deadline:
+        for managed in list(pending):
+            managed.process.poll()  # reap the leader so a zombie does not count
+            if managed.process.returncode is not None and not _group_exists(managed.process.pid):
+                pending.remove(managed)
+        if pending:
+            time.sleep(0.1)
+    for managed in pending:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(managed.process.pid, signal.SIGKILL)
+    for managed in pending:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            managed.process.wait(timeout=5)
+
+
 class Suite:
     """The services and the gateway as processes.
 
@@ -358,7 +382,7 @@ class Suite:
 
     def kill_process(self, key: str, sig: int = signal.SIGKILL, timeout: float = 20.0) -> None:
         """Signal one process group (SIGKILL by default, for fault tests) and wait for it."""
-        self._stop_groups([self.processes[key]], sig, timeout)
+        stop_groups([self.processes[key]], sig, timeout)
 
     def failed(self) -> list[Managed]:
         return [m for m in self.processes.values() if not m.alive]
@@ -431,34 +455,10 @@ class Suite:
                 )
             time.sleep(0.25)
 
-    @staticmethod
-    def _stop_groups(processes: Sequence[Managed], sig: int, timeout: float) -> None:
-        groups = [m for m in processes if m.process is not None]
-        for managed in groups:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(managed.process.pid, sig)
-        deadline = time.monotonic() + timeout
-        pending = list(groups)
-        while pending and time.monotonic() < deadline:
-            for managed in list(pending):
-                managed.process.poll()  # reap the leader so a zombie does not count
-                if managed.process.returncode is not None and not _group_exists(
-                    managed.process.pid
-                ):
-                    pending.remove(managed)
-            if pending:
-                time.sleep(0.1)
-        for managed in pending:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(managed.process.pid, signal.SIGKILL)
-        for managed in pending:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                managed.process.wait(timeout=5)
-
     def stop(self, timeout: float = 20.0) -> None:
         """SIGTERM every process group, wait up to ``timeout``, SIGKILL the stragglers."""
         atexit.unregister(self.stop)
-        self._stop_groups(list(self.processes.values()), signal.SIGTERM, timeout)
+        stop_groups(list(self.processes.values()), signal.SIGTERM, timeout)
 
     def __enter__(self) -> Suite:
         self.start()
