@@ -38,7 +38,6 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -161,15 +160,20 @@ def rpc_consumers(amqp_uri: str, api: str | None = None) -> dict[str, int]:
 # --- processes --------------------------------------------------------------------------
 
 
-@dataclass
 class Managed:
-    """One process the suite started."""
+    """One process the suite started.
 
-    key: str  # "customer", "customer.1", "gateway"
-    argv: list[str]
-    log_path: Path
-    process: subprocess.Popen | None = None
-    started_at: float = field(default_factory=time.monotonic)
+    A plain class, not a dataclass: this module is also loaded by file path
+    (``spec_from_file_location``) without an entry in ``sys.modules``, which
+    dataclasses with postponed annotations cannot handle.
+    """
+
+    def __init__(self, key: str, argv: list[str], log_path: Path) -> None:
+        self.key = key  # "customer", "customer.1", "gateway"
+        self.argv = argv
+        self.log_path = log_path
+        self.process: subprocess.Popen | None = None
+        self.started_at = time.monotonic()
 
     @property
     def alive(self) -> bool:
