@@ -1,0 +1,217 @@
+"""The published complaints contract: payloads the domain makes load through the
+schemas consumers use, and the resource schemas dump the domain objects as they are."""
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from marshmallow import ValidationError
+
+from complaints.domain import Complaint, monthly_statistics
+from servicekit.contracts import complaints as contract
+
+T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+
+
+def at(hours: float) -> datetime:
+    return T0 + timedelta(hours=hours)
+
+
+def closed_case() -> Complaint:
+    complaint = Complaint(
+        number="TS-2026-000007",
+        customer_id="cust-1",
+        customer_status="active",
+        channel="email",
+        order_no="SO-1",
+        ship_date=date(2026, 2, 1),
+        description="漏水",
+        request="exchange",
+        lines=[{"sku": "PUMP-01", "quantity": 2, "unit_price": "250.00"}],
+        registered_by="agent1",
+        now=T0,
+    )
+    complaint.accept(3, "agent1", at(30))  # acceptance late
+    complaint.investigate(
+        findings="密封圈老化",
+        cause="material",
+        cause_category="non_sales",
+        responsibility=[
+            {"department": "production", "person": "赵六", "share": "0.7"},
+            {"department": "quality", "share": "0.3"},
+        ],
+        actor="quality1",
+        now=at(31),
+    )
+    plan = complaint.post_plan(
+        [
+            {
+                "type": "exchange",
+                "lines": [{"sku": "PUMP-01", "quantity": 2, "unit_price": "250.00"}],
+            },
+            {"type": "compensation", "amount": "120.00"},
+        ],
+        "agent1",
+        at(32),
+    )
+    complaint.approve_plan(plan.id, "manager1", ["cs_manager"], at(33))
+    complaint.customer_response(plan.id, True, "agent1", at(34))
+    complaint.return_received("RA-1", at(40))
+    complaint.voucher_issued("V-1", "return_credit", at(41))
+    complaint.voucher_issued("V-2", "compensation", at(42))
+    complaint.replenishment_shipped("SH-1", at(43))
+    complaint.follow_up(True, 5, "agent1", at(200))  # after the 3-day promise: escalation
+    return complaint
+
+
+def test_every_event_the_domain_records_loads_with_its_published_schema():
+    events = closed_case().pull_events()
+    assert [e.event_type for e in events] == [
+        "complaint_registered",
+        "plan_accepted",
+        "complaint_resolved",
+        "complaint_closed",
+        "notice_issued",
+    ]
+    for event in events:
+        payload = json.loads(json.dumps(event.payload))  # what the outbox stores
+        payload["event_id"] = "e-1"
+        loaded = contract.EVENT_SCHEMAS[event.event_type]().load(payload)
+        assert loaded["complaint_id"] == event.payload["complaint_id"]
+
+
+def test_plan_accepted_event_carries_amounts_quantities_and_shares():
+    (event,) = [e for e in closed_case().pull_events() if e.event_type == "plan_accepted"]
+    loaded = contract.PlanAcceptedEventSchema().load({**event.payload, "event_id": "e-1"})
+    assert loaded["amount"] == Decimal("620.00")
+    assert loaded["approved_quantities"] == [
+        {"sku": "PUMP-01", "quantity": 2, "unit_price": Decimal("250.00")}
+    ]
+    assert [r["share"] for r in loaded["responsibility"]] == [Decimal("0.7"), Decimal("0.3")]
+    assert loaded["actions"][1]["type"] == "compensation"
+
+
+def test_complaint_closed_event_carries_satisfaction_and_handling_time():
+    (event,) = [e for e in closed_case().pull_events() if e.event_type == "complaint_closed"]
+    loaded = contract.ComplaintClosedEventSchema().load({**event.payload, "event_id": "e-1"})
+    assert loaded["satisfaction"] == 5
+    assert loaded["handling_hours"] == Decimal("200.00")
+    assert loaded["on_time_closure"] is False
+    assert loaded["timely_acceptance"] is False
+
+
+def test_rejected_event_loads_with_its_schema():
+    complaint = Complaint(
+        number="TS-2026-000008",
+        customer_id="cust-1",
+        customer_status="active",
+        channel="letter",
+        order_no="SO-2",
+        ship_date=date(2026, 2, 1),
+        description="x",
+        request="other",
+        lines=[{"sku": "A", "quantity": 1, "unit_price": "1.00"}],
+        registered_by="agent1",
+        now=T0,
+    )
+    complaint.reject("不属于质量问题", "agent1", at(1))
+    event = complaint.pull_events()[-1]
+    loaded = contract.ComplaintRejectedEventSchema().load({**event.payload, "event_id": "e"})
+    assert loaded["reason"] == "不属于质量问题"
+
+
+def test_complaint_schema_dumps_the_aggregate_as_it_is():
+    complaint = closed_case()
+    dumped = contract.ComplaintSchema().dump(complaint)
+    assert dumped["status"] == "closed"
+    assert dumped["ship_date"] == "2026-02-01"
+    assert dumped["lines"][0]["unit_price"] == "250.00"
+    assert dumped["investigation"]["responsibility"][0]["share"] == "0.7"
+    assert dumped["plans"][0]["amount"] == "620.00"
+    assert dumped["plans"][0]["actions"][0]["state"] == "done"
+    assert [a["type"] for a in dumped["actions"]] == ["exchange", "compensation"]
+    assert dumped["notices"][0]["type"] == "escalation"
+    assert dumped["timely_acceptance"] is False
+    assert {s["name"] for s in dumped["steps"]} >= {"acceptance", "closure", "follow_up"}
+    json.dumps(dumped)
+
+
+def test_monthly_report_schema_dumps_the_statistics():
+    complaint = closed_case()
+    report = monthly_statistics("2026-03", [complaint.summary()])
+    dumped = contract.MonthlyReportSchema().dump(report)
+    assert dumped["problem_ratio"] == {"production": "0.7000", "quality": "0.3000"}
+    assert dumped["avg_handling_hours"] == "200.00"
+    assert dumped["on_time_closure_rate"] == "0.0000"
+    empty = contract.MonthlyReportSchema().dump(monthly_statistics("2026-01", []))
+    assert empty["timely_acceptance_rate"] is None
+
+
+def test_request_schemas_take_the_contract_examples():
+    body = {
+        "customer_id": "c1",
+        "channel": "pickup_point",
+        "order_no": "SO-1",
+        "ship_date": "2026-02-01",
+        "description": "包装破损",
+        "request": "return",
+        "lines": [{"sku": "A", "description": "阀门", "quantity": 2, "unit_price": "10.50"}],
+    }
+    loaded = contract.RegisterComplaintSchema().load(body)
+    assert loaded["lines"][0]["unit_price"] == Decimal("10.50")
+    plan = contract.PostPlanSchema().load(
+        {
+            "actions": [
+                {"type": "return", "lines": [{"sku": "A", "quantity": 1, "unit_price": "10.50"}]},
+                {"type": "allowance", "amount": "300.00"},
+            ]
+        }
+    )
+    assert plan["actions"][1] == {"type": "allowance", "lines": [], "amount": Decimal("300.00")}
+    investigation = contract.InvestigationSchema().load(
+        {
+            "findings": "f",
+            "cause": "c",
+            "cause_category": "sales",
+            "responsibility": [{"department": "sales", "person": "p", "share": "1.00"}],
+        }
+    )
+    assert investigation["responsibility"][0]["share"] == Decimal("1.00")
+    assert contract.AcceptSchema().load({"promised_days": 7}) == {"promised_days": 7}
+    assert contract.FollowUpSchema().load({"satisfied": True, "score": 5})["notes"] is None
+
+
+@pytest.mark.parametrize(
+    "schema, body",
+    [
+        (contract.AcceptSchema, {"promised_days": 0}),
+        (contract.RejectSchema, {"reason": ""}),
+        (contract.FollowUpSchema, {"satisfied": True, "score": 6}),
+        (contract.CustomerResponseSchema, {"comment": "x"}),
+        (contract.PostPlanSchema, {"actions": []}),
+        (contract.MonthlyReportArgsSchema, {"month": "2026-3"}),
+    ],
+)
+def test_malformed_requests_are_refused_by_shape(schema, body):
+    with pytest.raises(ValidationError):
+        schema().load(body)
+
+
+@pytest.mark.parametrize(
+    "error, status, code",
+    [
+        (contract.ComplaintNotFound, 404, "complaint_not_found"),
+        (contract.PlanNotFound, 404, "plan_not_found"),
+        (contract.IllegalTransition, 409, "illegal_transition"),
+        (contract.PlanStillOpen, 409, "plan_still_open"),
+        (contract.SharesDoNotSumToOne, 422, "shares_do_not_sum_to_one"),
+        (contract.CustomerNotActive, 422, "customer_not_active"),
+        (contract.CustomerUnknown, 422, "customer_unknown"),
+        (contract.ReasonRequired, 422, "reason_required"),
+        (contract.ApproverRankTooLow, 403, "approver_rank_too_low"),
+    ],
+)
+def test_errors_carry_their_status_and_code(error, status, code):
+    raised = error()
+    assert (raised.http_status, raised.code, raised.error_code) == (status, code, code)
