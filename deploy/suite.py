@@ -505,6 +505,7 @@ def _run(args: argparse.Namespace) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _terminate)  # even when started with SIGINT ignored
     print(f"starting the suite (logs in {suite.log_dir}) ...", flush=True)
     try:
         suite.start()
