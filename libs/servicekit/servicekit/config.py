@@ -80,3 +80,25 @@ class ServiceConfig:
         }
         config.update(extra)
         return config
+
+
+def settings_from(cls: type, prefix: str, *sources: Mapping[str, object]) -> object:
+    """Build the frozen dataclass ``cls`` from ``<PREFIX>_<FIELD>`` keys.
+
+    The first source that has a key wins (a nameko config, then the environment);
+    values are converted with the field's default's type, so rules' thresholds
+    (e.g. COMPLAINTS_VP_LIMIT=200000.00) are settings, as DOMAIN.md asks.
+    """
+    from dataclasses import fields
+
+    sources = sources or (os.environ,)
+    values = {}
+    for field in fields(cls):
+        key = f"{prefix.upper()}_{field.name.upper()}"
+        for source in sources:
+            if key in source and source[key] is not None:
+                default = getattr(cls, field.name, None)
+                convert = type(default) if default is not None else str
+                values[field.name] = convert(source[key])
+                break
+    return cls(**values)

@@ -234,3 +234,49 @@ class IdempotentEventHandler(EventHandler):
 
 
 handle_event = IdempotentEventHandler.decorator
+
+
+class TimedRpc(DependencyProvider):
+    """RPC to another service with a timeout (nameko's RpcProxy waits forever).
+
+    ``self.call("customer", "get_customer", customer_id)``; a service that does not
+    answer within SERVICE_RPC_TIMEOUT seconds (default 3) raises
+    ``ServiceUnavailable``, and the request expires so it is not acted on later.
+    """
+
+    def setup(self) -> None:
+        from servicekit.rpc_client import RpcPool
+
+        config = self.container.config
+        self.pool = RpcPool(
+            config["AMQP_URI"], timeout=float(config.get("SERVICE_RPC_TIMEOUT", 3.0))
+        )
+
+    def stop(self) -> None:
+        self.pool.close()
+
+    def get_dependency(self, worker_ctx):
+        def call(service: str, method: str, *args, **kwargs):
+            request_id = worker_ctx.data.get("request_id")
+            return self.pool.call(service, method, *args, request_id=request_id, **kwargs)
+
+        return call
+
+
+class DomainSettings(DependencyProvider):
+    """A service's rule settings (a frozen dataclass) from ``<PREFIX>_<FIELD>`` keys of
+    the nameko config or the environment."""
+
+    def __init__(self, cls: type, prefix: str) -> None:
+        self.cls = cls
+        self.prefix = prefix
+
+    def setup(self) -> None:
+        import os
+
+        from servicekit.config import settings_from
+
+        self.settings = settings_from(self.cls, self.prefix, self.container.config, os.environ)
+
+    def get_dependency(self, worker_ctx):
+        return self.settings

@@ -1,15 +1,261 @@
-"""Nameko entrypoints of the complaints service (skeleton: only ``health`` so far)."""
+"""Nameko entrypoints of the complaints service: load the payload, call a handler, dump.
+
+See ``servicekit.contracts.complaints`` for the published RPC API and events.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from datetime import timedelta
 
 from nameko.rpc import rpc
+from nameko.timer import timer
+from sqlalchemy import text
+
+from complaints import handlers
+from complaints.domain import ComplaintSettings
+from complaints.models import start_mappers
+from servicekit.contracts import complaints as contract
+from servicekit.contracts import finance, returns
+from servicekit.contracts.common import PageArgsSchema
+from servicekit.domain import utcnow
+from servicekit.leases import try_acquire
+from servicekit.nameko_ext import (
+    DomainSettings,
+    RequestContext,
+    TimedRpc,
+    UnitOfWorkProvider,
+    handle_event,
+)
+from servicekit.validation import load, load_actor
+
+start_mappers()
+log = logging.getLogger(__name__)
+
+NOTICE_TIMER_SECONDS = float(os.environ.get("COMPLAINTS_NOTICE_TIMER_SECONDS", "30"))
+_holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _dump_complaint(view) -> dict:
+    complaint, extra = view
+    data = contract.ComplaintSchema().dump(complaint)
+    data.update(contract.ComplaintSchema(only=tuple(extra)).dump(extra))
+    return data
 
 
 class ComplaintsService:
-    name = "complaints"
+    name = contract.SERVICE
+
+    uow = UnitOfWorkProvider()
+    context = RequestContext()
+    call = TimedRpc()  # RPC to other services, with a timeout
+    settings = DomainSettings(ComplaintSettings, "COMPLAINTS")
 
     @rpc
     def health(self) -> dict:
-        """Liveness for the gateway's /health/ready.
-
-        Example: ``health()`` -> ``{"service": "complaints", "status": "ok"}``
-        """
+        with self.uow() as uow:
+            uow.session.execute(text("SELECT 1"))
         return {"service": self.name, "status": "ok"}
+
+    # --- commands -------------------------------------------------------------
+    @rpc
+    def register_complaint(self, data: dict, actor: dict) -> dict:
+        """rules P1, P2. ``{"customer_id": "...", "channel": "hotline", "order_no": "SO-1",
+        "ship_date": "2026-11-01", "description": "外壳破损", "request": "return",
+        "lines": [{"sku": "P-100", "quantity": 2, "unit_price": "450.00"}]}``"""
+        data = load(contract.RegisterComplaintSchema(), data)
+        actor = load_actor(actor)
+
+        def lookup(customer_id: str) -> dict:
+            return self.call("customer", "get_customer", customer_id)
+
+        view = handlers.register_complaint(self.uow(), self.settings, data, actor, lookup)
+        return _dump_complaint(view)
+
+    @rpc
+    def accept_complaint(self, complaint_id: str, data: dict, actor: dict) -> dict:
+        """rule P3: ``{"promised_days": 7}``."""
+        data = load(contract.AcceptSchema(), data)
+        return _dump_complaint(
+            handlers.accept_complaint(
+                self.uow(), self.settings, complaint_id, data, load_actor(actor)
+            )
+        )
+
+    @rpc
+    def reject_complaint(self, complaint_id: str, data: dict, actor: dict) -> dict:
+        """rule P3: ``{"reason": "超过质保期"}``."""
+        data = load(contract.RejectSchema(), data)
+        return _dump_complaint(
+            handlers.reject_complaint(
+                self.uow(), self.settings, complaint_id, data, load_actor(actor)
+            )
+        )
+
+    @rpc
+    def record_investigation(self, complaint_id: str, data: dict, actor: dict) -> dict:
+        """rule P4: ``{"findings", "cause", "cause_category": "non_sales",
+        "responsibility": [{"department": "production", "person": "张三", "share": "1.00"}]}``"""
+        data = load(contract.InvestigationSchema(), data)
+        return _dump_complaint(
+            handlers.record_investigation(
+                self.uow(), self.settings, complaint_id, data, load_actor(actor)
+            )
+        )
+
+    @rpc
+    def post_plan(self, complaint_id: str, data: dict, actor: dict) -> dict:
+        """rules P5, P6: ``{"actions": [{"type": "return", "lines": [...]},
+        {"type": "allowance", "amount": "300.00"}]}``"""
+        data = load(contract.PostPlanSchema(), data)
+        plan = handlers.post_plan(self.uow(), self.settings, complaint_id, data, load_actor(actor))
+        return contract.PlanSchema().dump(plan)
+
+    @rpc
+    def approve_plan(self, complaint_id: str, plan_id: str, actor: dict) -> dict:
+        """rule P6: by the required rank or above."""
+        plan = handlers.approve_plan(
+            self.uow(), self.settings, complaint_id, plan_id, load_actor(actor)
+        )
+        return contract.PlanSchema().dump(plan)
+
+    @rpc
+    def record_customer_response(
+        self, complaint_id: str, plan_id: str, data: dict, actor: dict
+    ) -> dict:
+        """rule P7: ``{"accepted": true, "comment": "同意"}``."""
+        data = load(contract.CustomerResponseSchema(), data)
+        return _dump_complaint(
+            handlers.record_customer_response(
+                self.uow(), self.settings, complaint_id, plan_id, data, load_actor(actor)
+            )
+        )
+
+    @rpc
+    def record_follow_up(self, complaint_id: str, data: dict, actor: dict) -> dict:
+        """rule P9: ``{"satisfied": true, "score": 5, "notes": "客户满意"}``."""
+        data = load(contract.FollowUpSchema(), data)
+        return _dump_complaint(
+            handlers.record_follow_up(
+                self.uow(), self.settings, complaint_id, data, load_actor(actor)
+            )
+        )
+
+    # --- queries --------------------------------------------------------------
+    @rpc
+    def get_complaint(self, complaint_id: str) -> dict:
+        return _dump_complaint(handlers.get_complaint(self.uow(), complaint_id))
+
+    @rpc
+    def list_complaints(self, filters: dict | None = None, page: int = 1, per_page: int = 50):
+        filters = load(contract.ComplaintFilterSchema(), filters or {})
+        paging = load(PageArgsSchema(), {"page": page, "per_page": per_page})
+        result = handlers.list_complaints(self.uow(), filters, **paging)
+        return {**result, "items": [_dump_complaint(view) for view in result["items"]]}
+
+    @rpc
+    def list_notices(self, filters: dict | None = None, page: int = 1, per_page: int = 50):
+        filters = load(contract.NoticeFilterSchema(), filters or {})
+        paging = load(PageArgsSchema(), {"page": page, "per_page": per_page})
+        result = handlers.list_notices(self.uow(), filters, **paging)
+        return {**result, "items": contract.NoticeSchema(many=True).dump(result["items"])}
+
+    @rpc
+    def monthly_report(self, month: str) -> dict:
+        """rule P11: ``"2026-10"`` -> the statistics of the cases closed that month."""
+        args = load(contract.MonthlyReportArgsSchema(), {"month": month})
+        report = handlers.monthly_report(self.uow(), self.settings, args["month"])
+        return contract.MonthlyReportSchema().dump(report)
+
+    # --- rule P10: reminders and escalations ---------------------------------
+    @timer(interval=NOTICE_TIMER_SECONDS)
+    def issue_due_notices(self) -> int:
+        """Issue due reminders; one instance at a time holds the lease, and the notice
+        table's unique key makes a notice once even if two overlap."""
+        database = self.uow().database
+        if not try_acquire(
+            database, "complaints.notices", _holder, timedelta(seconds=NOTICE_TIMER_SECONDS * 3)
+        ):
+            return 0
+        now = utcnow()
+        issued = 0
+        for complaint_id in handlers.due_for_notices(self.uow(), now):
+            try:
+                issued += handlers.issue_notices(self.uow(), self.settings, complaint_id, now)
+            except Exception:  # one bad case must not stop the others
+                log.exception("issuing notices failed", extra={"complaint_id": complaint_id})
+        return issued
+
+    # --- rule P8: facts from returns and finance -----------------------------
+    @handle_event(returns.SERVICE, returns.RETURN_AUTHORIZED)
+    def handle_return_authorized(self, payload: dict) -> None:
+        event = load(returns.ReturnEventSchema(), payload)
+        handlers.apply_fact(
+            self.uow(),
+            self.settings,
+            event.get("complaint_id"),
+            "return_authorized",
+            return_id=event["return_id"],
+        )
+
+    @handle_event(returns.SERVICE, returns.RETURN_RECEIVED)
+    def handle_return_received(self, payload: dict) -> None:
+        event = load(returns.ReturnEventSchema(), payload)
+        handlers.apply_fact(
+            self.uow(),
+            self.settings,
+            event.get("complaint_id"),
+            "return_received",
+            return_id=event["return_id"],
+        )
+
+    @handle_event(returns.SERVICE, returns.RETURN_INSPECTED)
+    def handle_return_inspected(self, payload: dict) -> None:
+        event = load(returns.ReturnEventSchema(), payload)
+        handlers.apply_fact(
+            self.uow(),
+            self.settings,
+            event.get("complaint_id"),
+            "return_inspected",
+            return_id=event["return_id"],
+        )
+
+    @handle_event(returns.SERVICE, returns.REPLENISHMENT_SHIPPED)
+    def handle_replenishment_shipped(self, payload: dict) -> None:
+        event = load(returns.ReplenishmentShippedEventSchema(), payload)
+        handlers.apply_fact(
+            self.uow(),
+            self.settings,
+            event["complaint_id"],
+            "replenishment_shipped",
+            shipment_id=event["shipment_id"],
+            action_id=event.get("action_id"),
+        )
+
+    @handle_event(finance.SERVICE, finance.VOUCHER_ISSUED)
+    def handle_voucher_issued(self, payload: dict) -> None:
+        event = load(finance.VoucherEventSchema(), payload)
+        handlers.apply_fact(
+            self.uow(),
+            self.settings,
+            event.get("complaint_id"),
+            "voucher_issued",
+            voucher_id=event["voucher_id"],
+            voucher_type=event["type"],
+            action_id=event.get("action_id"),
+            amount=event["amount"],
+        )
+
+    @handle_event(finance.SERVICE, finance.RECONCILIATION_EXCEPTION)
+    def handle_reconciliation_exception(self, payload: dict) -> None:
+        event = load(finance.ReconciliationExceptionEventSchema(), payload)
+        handlers.apply_fact(
+            self.uow(),
+            self.settings,
+            event.get("complaint_id"),
+            "reconciliation_exception",
+            reconciliation_id=event["reconciliation_id"],
+        )
