@@ -60,6 +60,7 @@ class Ratio(Money):
     """A decimal ratio such as a discount (0.85) or a share (0.25); four places."""
 
     impl = Numeric(9, 4)
+    cache_ok = True
 
     def load_dialect_impl(self, dialect):
         if dialect.name == "sqlite":
