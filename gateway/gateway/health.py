@@ -45,15 +45,24 @@ def _check_database() -> str | None:
     return None
 
 
-def _check_service(service: str) -> str | None:
+def _broker_away(exc: DomainError) -> bool:
+    details = exc.details if isinstance(exc.details, dict) else {}
+    if details.get("service") == "broker":
+        return True
+    # RpcPool raises without details when it cannot even open a connection.
+    return exc.http_status == 503 and "service" not in details and "broker" in exc.message
+
+
+def _check_service(service: str) -> tuple[str | None, bool]:
+    """(problem or None, whether the broker itself is away)."""
     try:
         state().health_rpc.call(service, "health", request_id=g.get("request_id"))
     except DomainError as exc:
-        return exc.message
+        return exc.message, _broker_away(exc)
     except Exception as exc:  # a broken service is "down", whatever it raised
         log.warning("health of %s failed", service, exc_info=exc)
-        return f"health check failed ({type(exc).__name__})"
-    return None
+        return f"health check failed ({type(exc).__name__})", False
+    return None, False
 
 
 @blp.route("/health/live", methods=["GET"])
@@ -74,6 +83,8 @@ def live():
 def ready():
     """The gateway's database, the broker and every required service answer.
 
+    When the broker is away it is named as ``broker`` and the services are not asked.
+
     The services are the setting ``READY_SERVICES``; each gets a ``health`` RPC with
     the short timeout ``READY_TIMEOUT``. 503 names what is down, e.g.
     ``{"status": "unavailable", "down": {"complaints": "The complaints service is not
@@ -85,8 +96,14 @@ def ready():
     if problem:
         down["gateway_database"] = problem
     for service in current_app.config["READY_SERVICES"]:
-        problem = _check_service(service)
-        if problem:
+        if "broker" in down:
+            down[service] = "not checked: the broker is not answering"
+            continue
+        problem, broker_away = _check_service(service)
+        if broker_away:
+            down["broker"] = problem
+            down[service] = "not checked: the broker is not answering"
+        elif problem:
             down[service] = problem
         else:
             services[service] = "ok"

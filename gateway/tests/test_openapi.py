@@ -1,0 +1,91 @@
+"""GET /api/v1/openapi.json: every endpoint, generated from the validating schemas."""
+
+import pytest
+
+
+@pytest.fixture
+def spec(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def openapi_path(rule: str) -> str:
+    return rule.replace("<", "{").replace(">", "}")
+
+
+def test_document_is_openapi_3_and_needs_no_token(spec):
+    assert spec["openapi"].startswith("3.")
+    assert spec["info"]["title"]
+
+
+def test_every_route_is_documented_with_its_methods(app, spec):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("api-docs."):
+            continue
+        path = openapi_path(rule.rule)
+        assert path in spec["paths"], path
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert method.lower() in spec["paths"][path], f"{method} {path}"
+
+
+REQUEST_BODIES = {
+    ("/auth/token", "post"): "TokenRequest",
+    ("/users", "post"): "CreateUser",
+    ("/api-keys", "post"): "CreateApiKey",
+    ("/api/v1/customers", "post"): "CreateCustomer",
+    ("/api/v1/customers/{customer_id}", "patch"): "UpdateCustomer",
+    ("/api/v1/customers/{customer_id}/status", "post"): "ChangeStatus",
+    ("/api/v1/customers/{customer_id}/change-requests", "post"): "ChangeRequestCreate",
+    ("/api/v1/change-requests/{request_id}/decision", "post"): "Decision",
+}
+
+
+@pytest.mark.parametrize("path, method, schema", [(*k, v) for k, v in REQUEST_BODIES.items()])
+def test_request_bodies_reference_the_contract_schemas(spec, path, method, schema):
+    body = spec["paths"][path][method]["requestBody"]["content"]["application/json"]
+    assert body["schema"] == {"$ref": f"#/components/schemas/{schema}"}
+    assert body.get("example"), "an example payload"
+    assert schema in spec["components"]["schemas"]
+
+
+def test_contract_schema_fields_are_in_the_document(spec):
+    create = spec["components"]["schemas"]["CreateCustomer"]
+    assert {"name", "nature", "discount", "credit_limit", "contacts"} <= set(create["properties"])
+    assert set(create["required"]) >= {"name", "nature"}
+    assert create["properties"]["nature"]["enum"] == ["distributor", "agent", "end_user"]
+
+
+def test_list_endpoints_document_page_and_filter_parameters(spec):
+    params = {p["name"] for p in spec["paths"]["/api/v1/customers"]["get"]["parameters"]}
+    assert {"page", "per_page", "q", "status", "grade", "nature", "region", "risk"} <= params
+    assert {"key_account"} <= params
+
+
+def test_bearer_security_on_guarded_operations_only(spec):
+    scheme = spec["components"]["securitySchemes"]["bearerAuth"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    public = {("/auth/token", "post"), ("/health/live", "get"), ("/health/ready", "get"),
+              ("/metrics", "get"), ("/api/v1/auth/token", "post")}  # fmt: skip
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            if (path, method) in public:
+                assert "security" not in operation, f"{method} {path}"
+            else:
+                assert operation["security"] == [{"bearerAuth": []}], f"{method} {path}"
+                assert operation["x-roles"], f"{method} {path}"
+                assert "403" in operation["responses"]
+
+
+def test_every_operation_has_a_summary(spec):
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if method != "parameters":
+                assert operation.get("summary"), f"{method} {path}"
+
+
+def test_errors_are_documented_with_the_error_shape(spec):
+    error = spec["components"]["schemas"]["Error"]
+    assert error["properties"]["error"] == {"$ref": "#/components/schemas/ErrorBody"}
