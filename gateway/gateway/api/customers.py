@@ -106,8 +106,10 @@ def get_customer(customer_id):
 )
 @blp.response(200, contract.CustomerSchema)
 def update_customer(body, customer_id):
-    """Change card fields directly (audited). Discount, settlement terms and credit limit
-    change only by change request: 422 ``change_request_required``.
+    """Change card fields directly (audited).
+
+    Discount, settlement terms and credit limit change only by change request:
+    422 ``change_request_required``.
 
     Example body: ``{"address": "苏州工业园区星湖街 1 号"}``
     """
@@ -141,8 +143,9 @@ def approve_customer(customer_id):
 @blp.arguments(contract.ChangeStatusSchema, example={"status": "dormant", "reason": "半年无订单"})
 @blp.response(200, contract.CustomerSchema)
 def change_status(body, customer_id):
-    """Move a customer along its lifecycle (C3): dormant, lost, or back to active
-    (win-back); 409 for a move C3 does not allow.
+    """Move a customer along its lifecycle (C3).
+
+    To dormant, lost, or back to active (win-back); 409 for a move C3 does not allow.
 
     Example body: ``{"status": "dormant", "reason": "半年无订单"}``
     """
@@ -157,8 +160,9 @@ def change_status(body, customer_id):
 )
 @blp.response(201, contract.ChangeRequestSchema)
 def request_change(body, customer_id):
-    """Ask for a discount, settlement-terms or credit-limit change (C4); it applies once
-    the market manager and finance both approve.
+    """Ask for a discount, settlement-terms or credit-limit change (C4).
+
+    It applies once the market manager and finance both approve.
 
     Example body: ``{"discount": "0.80", "credit_limit": "300000.00", "reason": "年度框架协议"}``
     """
@@ -194,8 +198,9 @@ def get_change_request(request_id):
 @blp.arguments(contract.DecisionSchema, example={"decision": "approve", "comment": "同意"})
 @blp.response(200, contract.ChangeRequestSchema)
 def decide_change_request(body, request_id):
-    """Approve or reject a change request as market manager or finance (C4): the second
-    approval applies it, any rejection ends it.
+    """Approve or reject a change request as market manager or finance (C4).
+
+    The second approval applies it, any rejection ends it.
 
     Example body: ``{"decision": "approve", "comment": "同意"}``
     """

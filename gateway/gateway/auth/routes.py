@@ -63,8 +63,10 @@ def issue_token(body):
 )
 @blp.response(201, UserSchema)
 def create_user(body):
-    """Create a user (admin). 409 when the username exists; 422 for an unknown role
-    or a password shorter than 8 characters.
+    """Create a user (admin).
+
+    409 when the username exists; 422 for an unknown role or a password shorter than
+    8 characters.
 
     Example: ``{"username": "wang.li", "password": "long-enough-1", "roles":
     ["cs_agent"], "department": "客户服务部"}``
@@ -93,8 +95,10 @@ def list_users(page_args):
 @blp.arguments(CreateApiKeySchema, example={"name": "scanner-07", "roles": ["warehouse"]})
 @blp.response(201, NewApiKeySchema)
 def create_api_key(body):
-    """Create an API key for a machine (admin). The ``key`` is in this answer only;
-    use it as ``Authorization: Bearer <key>``. Roles may not include admin.
+    """Create an API key for a machine (admin).
+
+    The ``key`` is in this answer only; use it as ``Authorization: Bearer <key>``.
+    Roles may not include admin.
 
     Example: ``{"name": "scanner-07", "roles": ["warehouse"]}`` ->
     ``{"id": "...", "key": "ak_...", "name": "scanner-07", "roles": ["warehouse"], ...}``
