@@ -89,6 +89,9 @@ def main(argv: list[str]) -> None:
     options = cli.parser.parse_args(rest)
     cfg = alembic_config(service, database_url(service))
     cfg.cmd_opts = options
+    url = database_url(service)
+    if url.startswith("sqlite"):
+        Path(url.split("///", 1)[-1]).parent.mkdir(parents=True, exist_ok=True)
     cli.run_cmd(cfg, options)
 
 
