@@ -120,6 +120,9 @@ def create_app(config: dict | None = None, rpc: Any = None) -> Flask:
     _openapi_config(app)
 
     app.extensions["gateway"] = _identity(app, rpc)
+    if app.config["PROMETHEUS_MULTIPROC_DIR"]:
+        # prometheus-client writes each worker's samples there and fails if it is missing.
+        Path(app.config["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
 
     app.before_request(_start_request)
     metrics.install(app)
