@@ -44,7 +44,9 @@ class RpcPool:
                 return proxy
             except Exception as exc:
                 self._created -= 1
-                raise ServiceUnavailable("The message broker is not answering.") from exc
+                raise ServiceUnavailable(
+                    "The message broker is not answering.", {"service": "broker"}
+                ) from exc
         try:
             return self._free.get(timeout=self.timeout)
         except queue.Empty as exc:
