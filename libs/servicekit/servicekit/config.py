@@ -23,6 +23,7 @@ ENV_VARS = {
     "OUTBOX_POLL_SECONDS": "how often the outbox relay looks for unsent events (default 1.0)",
     "INBOX_MAX_ATTEMPTS": "tries of a failing event before it is parked (default 5)",
     "MAX_WORKERS": "concurrent workers per service instance (default 10)",
+    "SERVICE_RPC_TIMEOUT": "seconds a service waits for another service's answer (default 3)",
 }
 
 
@@ -53,6 +54,7 @@ class ServiceConfig:
     outbox_poll_seconds: float = 1.0
     inbox_max_attempts: int = 5
     max_workers: int = 10
+    service_rpc_timeout: float = 3.0
 
     @classmethod
     def from_env(cls, service: str, env: Mapping[str, str] | None = None) -> ServiceConfig:
@@ -65,6 +67,7 @@ class ServiceConfig:
             outbox_poll_seconds=float(env.get("OUTBOX_POLL_SECONDS", "1.0")),
             inbox_max_attempts=int(env.get("INBOX_MAX_ATTEMPTS", "5")),
             max_workers=int(env.get("MAX_WORKERS", "10")),
+            service_rpc_timeout=float(env.get("SERVICE_RPC_TIMEOUT", "3")),
         )
 
     def nameko_config(self, **extra: object) -> dict:
@@ -77,6 +80,7 @@ class ServiceConfig:
             "OUTBOX_POLL_SECONDS": self.outbox_poll_seconds,
             "INBOX_MAX_ATTEMPTS": self.inbox_max_attempts,
             "LOG_LEVEL": self.log_level,
+            "SERVICE_RPC_TIMEOUT": self.service_rpc_timeout,
         }
         config.update(extra)
         return config

@@ -13,7 +13,7 @@ from customer.domain import CustomerSettings
 from customer.models import start_mappers
 from servicekit.contracts import customer as contract
 from servicekit.contracts.common import PageArgsSchema
-from servicekit.nameko_ext import RequestContext, UnitOfWorkProvider
+from servicekit.nameko_ext import DomainSettings, RequestContext, UnitOfWorkProvider
 from servicekit.validation import load, load_actor
 
 start_mappers()
@@ -29,7 +29,7 @@ class CustomerService:
 
     uow = UnitOfWorkProvider()
     context = RequestContext()
-    settings = CustomerSettings()
+    settings = DomainSettings(CustomerSettings, "CUSTOMER")
 
     @rpc
     def health(self) -> dict:
