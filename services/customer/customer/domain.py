@@ -10,6 +10,7 @@ from typing import Any
 
 from servicekit.contracts.customer import (
     CUSTOMER_APPROVED,
+    STATUS_CHANGED,
     TERMS_CHANGED,
     TERMS_FIELDS,
     AlreadyDecided,
@@ -21,8 +22,6 @@ from servicekit.contracts.customer import (
 )
 from servicekit.domain import Aggregate, utcnow
 from servicekit.errors import Invalid
-
-STATUS_CHANGED = "status_changed"
 
 # rule C3: the lifecycle. (from, to) -> the action that makes the move.
 LIFECYCLE = {

@@ -17,7 +17,7 @@ RPC methods (service name ``customer``); every command takes ``actor`` =
 - ``health()`` -> {"service": "customer", "database": "ok"}
 """
 
-from marshmallow import Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 from servicekit.contracts.common import HistoryEntrySchema, Money, Ratio
 from servicekit.errors import Conflict, Forbidden, Invalid, NotFound
@@ -44,6 +44,7 @@ TERMS_FIELDS = ("discount", "settlement_terms", "credit_limit")
 # Events (published through the outbox as ``customer.<name>``).
 CUSTOMER_APPROVED = "customer_approved"
 TERMS_CHANGED = "terms_changed"
+STATUS_CHANGED = "status_changed"
 GRADE_CHANGED = "grade_changed"
 
 
@@ -228,7 +229,11 @@ class AuditEntrySchema(HistoryEntrySchema):
 
 # --- events -----------------------------------------------------------------
 class CustomerTermsEventSchema(Schema):
-    """Payload of ``customer.customer_approved`` and ``customer.terms_changed``."""
+    """Payload of ``customer.customer_approved``, ``customer.terms_changed`` and
+    ``customer.status_changed``: the terms finance needs (F1, F5, F6)."""
+
+    class Meta:
+        unknown = EXCLUDE  # a newer producer may add fields
 
     event_id = fields.String(required=True)
     occurred_at = fields.String()
@@ -240,3 +245,5 @@ class CustomerTermsEventSchema(Schema):
     discount = Ratio(required=True)
     over_acceptance_ratio = Ratio(allow_none=True)
     owner = fields.String(allow_none=True)
+    change_request_id = fields.String()  # terms_changed: the request that changed them
+    action = fields.String()  # status_changed: went_dormant, lost, reactivated, won_back
