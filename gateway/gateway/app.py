@@ -9,7 +9,7 @@ import flask_smorest
 from flask import Flask, Response, g, request
 
 from gateway import errors, metrics, settings
-from gateway.api import customers
+from gateway.api import complaints, customers
 from gateway.auth import access
 from gateway.auth import routes as identity_routes
 from gateway.auth.bootstrap import ensure_admin
@@ -88,6 +88,7 @@ def _register_blueprints(api: flask_smorest.Api) -> None:
     # The identity endpoints also answer under /api/v1 (same views, same roles).
     api.register_blueprint(identity_routes.blp, url_prefix=API_PREFIX, name="identity_v1")
     api.register_blueprint(customers.blp)
+    api.register_blueprint(complaints.blp)
 
 
 def _identity(app: Flask, rpc: Any) -> GatewayState:
