@@ -16,10 +16,13 @@ TEST_PATHS := $(wildcard libs/servicekit/tests services/*/tests gateway/tests te
 UNIT_TEST_PATHS := $(wildcard libs/servicekit/tests/unit services/*/tests/unit gateway/tests tests/contract)
 PYTEST_ARGS ?=
 
-.PHONY: help venv run test test-unit lint format bench clean distclean refresh-constraints
+.PHONY: help venv run demo backup restore test test-unit lint format bench clean distclean refresh-constraints
 
 help:
 	@echo "make run        start broker (if needed), every service and the gateway; Ctrl-C stops"
+	@echo "make demo       load the demo data set into the running suite (through its HTTP API)"
+	@echo "make backup     copy every database (and the secrets) to backups/<UTC timestamp>/"
+	@echo "make restore FROM=backups/<timestamp>  put a backup back (the suite stopped)"
 	@echo "make test       every test (installs the venv, starts RabbitMQ and PostgreSQL if needed)"
 	@echo "make test-unit  the tests that need no broker and no database"
 	@echo "make lint       ruff check + ruff format --check"
@@ -39,6 +42,18 @@ $(STAMP): $(REQUIREMENTS) $(addsuffix /pyproject.toml,$(PACKAGE_DIRS))
 run: venv
 	bash deploy/ensure-broker.sh
 	$(BIN)/python deploy/suite.py run
+
+# Loads the demo data set through the gateway of a running suite (make run in another shell).
+demo: venv
+	$(BIN)/python deploy/demo.py --url http://127.0.0.1:$${GATEWAY_PORT:-8000}
+
+backup: venv
+	$(BIN)/python deploy/backup.py backup
+
+restore: venv
+	@test -n "$(FROM)" || { echo "usage: make restore FROM=backups/<timestamp> [FORCE=1]"; \
+	  $(BIN)/python deploy/backup.py list; exit 2; }
+	$(BIN)/python deploy/backup.py restore "$(FROM)" $(if $(FORCE),--force)
 
 test: venv
 	bash deploy/ensure-broker.sh

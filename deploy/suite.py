@@ -14,6 +14,7 @@ that tests and benchmarks run on a broker vhost of their own, beside a running
 ``make run``::
 
     python deploy/suite.py run [--port 8000] [--data-dir var] [--instances customer=2]
+    DEMO=1 python deploy/suite.py run                # also loads deploy/demo.py when ready
     python deploy/suite.py vhost-create [NAME]       # prints the AMQP URI
     python deploy/suite.py vhost-delete NAME
     python deploy/suite.py vhost-prune [--prefix aftersales_test_]
@@ -520,8 +521,15 @@ def _run(args: argparse.Namespace) -> int:
                 print("  admin password: the value of $AFTERSALES_ADMIN_PASSWORD", flush=True)
             else:
                 print(f"  admin password: cat {suite.admin_password_file}", flush=True)
-        if os.environ.get("DEMO"):
-            print("  DEMO=1: loading demo data is not implemented yet.", flush=True)
+        if os.environ.get("DEMO", "") not in ("", "0") and not args.no_gateway:
+            print("\nDEMO=1: loading the demo data set (deploy/demo.py) ...", flush=True)
+            demo = subprocess.run(
+                [suite.python, str(REPO_ROOT / "deploy" / "demo.py"), "--url", suite.url],
+                cwd=REPO_ROOT,
+                env=suite.env,  # the suite's data dir: admin-password, demo-password
+            )
+            if demo.returncode != 0:
+                print("  the demo data did not load completely (see above).", flush=True)
         print("Ctrl-C stops everything.", flush=True)
         while True:
             dead = suite.failed()

@@ -1,0 +1,166 @@
+"""``DEMO=1 python deploy/suite.py run`` (what ``make run DEMO=1`` does) on a broker vhost
+and data dir of its own: the demo data set is loaded through the gateway, a second
+``deploy/demo.py`` run changes nothing, and the data reads back over HTTP."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _load_suite_module():
+    spec = importlib.util.spec_from_file_location("aftersales_suite", REPO / "deploy" / "suite.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+suite_module = _load_suite_module()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for_line(process, log: Path, text: str, timeout: float) -> str:
+    deadline = time.monotonic() + timeout
+    while True:
+        output = log.read_text(errors="replace") if log.exists() else ""
+        if text in output:
+            return output
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"{text!r} never came; output:\n{output}")
+        time.sleep(0.25)
+
+
+@pytest.fixture(scope="module")
+def demo_suite(tmp_path_factory):
+    """The suite started by ``suite.py run`` with DEMO=1; yields (url, data dir, output)."""
+    with suite_module.temporary_vhost() as amqp_uri:
+        data_dir = tmp_path_factory.mktemp("demo")
+        port = free_port()
+        env = dict(os.environ, DEMO="1", PYTHONUNBUFFERED="1", OUTBOX_POLL_SECONDS="0.2")
+        env.pop("AFTERSALES_ADMIN_PASSWORD", None)  # the demo reads <data dir>/admin-password
+        env.pop("AFTERSALES_DEMO_PASSWORD", None)
+        log = data_dir / "run.out"
+        with open(log, "wb") as out:
+            process = subprocess.Popen(
+                [
+                    sys.executable,
+                    str(REPO / "deploy" / "suite.py"),
+                    "run",
+                    "--data-dir",
+                    str(data_dir),
+                    "--port",
+                    str(port),
+                    "--amqp-uri",
+                    amqp_uri,
+                ],
+                cwd=REPO,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            output = _wait_for_line(process, log, "Ctrl-C stops everything.", timeout=150)
+            yield f"http://127.0.0.1:{port}", data_dir, output
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C: the suite stops itself
+            try:
+                process.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def _login(url: str, username: str, password: str) -> requests.Session:
+    response = requests.post(
+        f"{url}/auth/token", json={"username": username, "password": password}, timeout=15
+    )
+    assert response.status_code == 200, response.text
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
+    return session
+
+
+def test_demo_loads_through_the_gateway_and_runs_twice(demo_suite):
+    url, data_dir, output = demo_suite
+    assert "loading the demo data set" in output
+    assert "the demo data did not load completely" not in output, output
+    complaints_loaded = "complaints answers 404" not in output
+
+    # a second run finds everything and changes nothing
+    again = subprocess.run(
+        [sys.executable, str(REPO / "deploy" / "demo.py"), "--url", url, "--data-dir", data_dir],
+        cwd=REPO,
+        env={k: v for k, v in os.environ.items() if k != "AFTERSALES_ADMIN_PASSWORD"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert " created" not in again.stdout, again.stdout
+    assert "exists" in again.stdout
+
+    password_file = data_dir / "demo-password"
+    assert password_file.stat().st_mode & 0o777 == 0o600
+    password = password_file.read_text().strip()
+    assert password in output  # printed for the newcomer
+
+    admin = _login(url, "admin", (data_dir / "admin-password").read_text().strip())
+    api = f"{url}/api/v1"
+    customers = admin.get(f"{api}/customers", params={"per_page": 200}, timeout=15).json()
+    by_name = {c["name"]: c for c in customers["items"]}
+    assert customers["total"] == 8
+    assert by_name["华东机电有限公司"]["status"] == "active"
+    assert by_name["苏州新锐精密制造有限公司"]["status"] == "lead"
+    assert by_name["西安秦川农机销售有限公司"]["status"] == "dormant"
+    assert by_name["武汉长江电子科技有限公司"]["status"] == "pending_approval"
+    assert sorted(c["status"] for c in customers["items"]).count("active") == 5
+    assert len({c["region"] for c in customers["items"]}) >= 6
+    assert {c["nature"] for c in customers["items"]} == {"distributor", "agent", "end_user"}
+
+    jinglian = by_name["北京京联自动化设备有限公司"]
+    requests_ = admin.get(f"{api}/customers/{jinglian['id']}/change-requests", timeout=15).json()
+    items = requests_["items"] if isinstance(requests_, dict) else requests_
+    assert [r["status"] for r in items] == ["partially_approved"]
+
+    # each role's demo user logs in with the printed password
+    clerk = _login(url, "zhang.li", password)
+    cases = clerk.get(f"{api}/complaints", params={"per_page": 200}, timeout=15)
+    if not complaints_loaded:
+        assert cases.status_code == 404
+        pytest.skip("this gateway has no complaint endpoints yet; customers checked")
+    assert cases.status_code == 200, cases.text
+    statuses = sorted(c["status"] for c in cases.json()["items"])
+    assert statuses == sorted(
+        ["registered", "accepted", "investigated", "planning", "executing", "rejected"]
+    )
+    executing = next(c for c in cases.json()["items"] if c["status"] == "executing")
+    case = clerk.get(f"{api}/complaints/{executing['id']}", timeout=15).json()
+    assert [p["status"] for p in case["plans"]] == ["accepted"]
+    assert case["customer_id"] == by_name["华东机电有限公司"]["id"]
+    who = {entry.get("who") or entry.get("actor") for entry in case["history"]}
+    assert {"zhang.li", "sun.wei", "wang.qiang"} <= who
+    planning = next(c for c in cases.json()["items"] if c["status"] == "planning")
+    plan = clerk.get(f"{api}/complaints/{planning['id']}", timeout=15).json()["plans"][0]
+    assert (plan["amount"], plan["required_approver"], plan["status"]) == (
+        "15600.00",
+        "vp",
+        "pending_approval",
+    )
