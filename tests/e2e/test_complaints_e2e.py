@@ -1,0 +1,219 @@
+"""A complaint's whole handling chain, P1-P9, through the gateway over real HTTP.
+
+Returns and finance are not built yet: their CONTRACT events are dispatched on the
+suite's broker vhost, the way those services will send them.
+"""
+
+import uuid
+
+from nameko.standalone.events import event_dispatcher
+
+from servicekit.testing import wait_for
+
+CARD = {"name": "广州恒达电器贸易有限公司", "nature": "distributor", "region": "华南"}
+
+
+def complaint_body(customer_id: str, quantity: int = 4, price: str = "450.00") -> dict:
+    return {
+        "customer_id": customer_id,
+        "channel": "hotline",
+        "order_no": "SO-2026-0101",
+        "ship_date": "2026-11-01",
+        "description": "外壳破损，客户要求退货",
+        "request": "return",
+        "lines": [
+            {"sku": "P-100", "description": "电机外壳", "quantity": quantity, "unit_price": price}
+        ],
+    }
+
+
+def active_customer(as_role) -> str:
+    customer = as_role("sales_clerk").post("/customers", json=CARD).json()
+    as_role("sales_manager").post(f"/customers/{customer['id']}/approve")
+    return customer["id"]
+
+
+def test_complaint_needs_an_active_customer(as_role):
+    agent = as_role("cs_agent")
+    unknown = agent.post("/complaints", json=complaint_body("no-such-customer"))
+    assert unknown.status_code == 422, unknown.text
+    pending = as_role("sales_clerk").post("/customers", json=CARD).json()
+    not_active = agent.post("/complaints", json=complaint_body(pending["id"]))
+    assert not_active.status_code == 422
+    assert not_active.json()["error"]["code"] == "customer_not_active"
+
+
+def test_whole_chain_p1_to_p9(suite, as_role):
+    agent, quality = as_role("cs_agent"), as_role("quality")
+    cs_manager, vp = as_role("cs_manager"), as_role("vp")
+    customer_id = active_customer(as_role)
+    dispatch = event_dispatcher({"AMQP_URI": suite.amqp_uri})
+
+    registered = agent.post("/complaints", json=complaint_body(customer_id))
+    assert registered.status_code == 201, registered.text
+    case = registered.json()
+    assert case["status"] == "registered" and case["number"].startswith("TS-")
+    case_id = case["id"]
+    url = f"/complaints/{case_id}"
+
+    assert agent.post(f"{url}/reject", json={}).status_code == 422  # a reason is required
+    accepted = agent.post(f"{url}/accept", json={"promised_days": 7})
+    assert accepted.status_code == 200 and accepted.json()["due_at"]
+
+    assert agent.post(f"{url}/investigation", json={}).status_code == 403  # quality only
+    bad_shares = quality.post(
+        f"{url}/investigation",
+        json={
+            "findings": "外壳注塑缺陷",
+            "cause": "模具磨损",
+            "cause_category": "non_sales",
+            "responsibility": [
+                {"department": "production", "person": "张三", "share": "0.5"},
+                {"department": "quality", "person": "李四", "share": "0.499"},
+            ],
+        },
+    )
+    assert bad_shares.status_code == 422
+    investigated = quality.post(
+        f"{url}/investigation",
+        json={
+            "findings": "外壳注塑缺陷",
+            "cause": "模具磨损",
+            "cause_category": "non_sales",
+            "responsibility": [
+                {"department": "production", "person": "张三", "share": "0.75"},
+                {"department": "quality", "person": "李四", "share": "0.25"},
+            ],
+        },
+    )
+    assert investigated.json()["status"] == "investigated"
+
+    # 4 x 450.00 + 10,000.00 = 11,800.00: above the cs_manager's limit (rule P6).
+    plan = agent.post(
+        f"{url}/plans",
+        json={
+            "actions": [
+                {
+                    "type": "return",
+                    "lines": [{"sku": "P-100", "quantity": 4, "unit_price": "450.00"}],
+                },
+                {"type": "compensation", "amount": "10000.00"},
+            ]
+        },
+    )
+    assert plan.status_code == 201, plan.text
+    plan = plan.json()
+    assert plan["amount"] == "11800.00" and plan["required_approver"] == "vp"
+    below = cs_manager.post(f"{url}/plans/{plan['id']}/approve")
+    assert below.status_code == 403 and below.json()["error"]["code"] == "approver_rank_too_low"
+    assert vp.post(f"{url}/plans/{plan['id']}/approve").json()["status"] == "approved"
+
+    declined = agent.post(
+        f"{url}/plans/{plan['id']}/customer-response",
+        json={"accepted": False, "comment": "赔偿太少"},
+    )
+    assert declined.status_code == 200 and declined.json()["status"] == "planning"
+    second = agent.post(
+        f"{url}/plans",
+        json={
+            "actions": [
+                {
+                    "type": "return",
+                    "lines": [{"sku": "P-100", "quantity": 4, "unit_price": "450.00"}],
+                },
+                {"type": "allowance", "amount": "200.00"},
+            ]
+        },
+    ).json()
+    assert second["round"] == 2 and second["previous_plan_id"] == plan["id"]
+    assert second["required_approver"] == "cs_manager"
+    assert cs_manager.post(f"{url}/plans/{second['id']}/approve").status_code == 200
+    executing = agent.post(f"{url}/plans/{second['id']}/customer-response", json={"accepted": True})
+    assert executing.json()["status"] == "executing"
+
+    # Returns and finance report back (rule P8).
+    return_id = uuid.uuid4().hex
+    allowance = next(
+        a
+        for a in executing.json()["actions"]
+        if a["type"] == "allowance" and a["state"] == "in_progress"
+    )
+    dispatch(
+        "returns",
+        "return_received",
+        {
+            "event_id": uuid.uuid4().hex,
+            "return_id": return_id,
+            "complaint_id": case_id,
+            "customer_id": customer_id,
+            "lines": [{"sku": "P-100", "authorized_quantity": 4, "received_quantity": 4}],
+        },
+    )
+    for voucher_type, amount, extra in (
+        ("return_credit", "1800.00", {"return_id": return_id}),
+        ("allowance", "200.00", {"action_id": allowance["id"]}),
+    ):
+        dispatch(
+            "finance",
+            "voucher_issued",
+            {
+                "event_id": uuid.uuid4().hex,
+                "voucher_id": uuid.uuid4().hex,
+                "type": voucher_type,
+                "customer_id": customer_id,
+                "complaint_id": case_id,
+                "amount": amount,
+                **extra,
+            },
+        )
+    wait_for(lambda: agent.get(url).json()["status"] == "resolved", timeout=20)
+
+    # Not satisfied: handling goes on with a new round (rule P9) ...
+    unsatisfied = agent.post(f"{url}/follow-ups", json={"satisfied": False, "score": 2})
+    assert unsatisfied.json()["status"] == "planning"
+    third = agent.post(
+        f"{url}/plans", json={"actions": [{"type": "allowance", "amount": "100.00"}]}
+    ).json()
+    assert third["round"] == 3
+    cs_manager.post(f"{url}/plans/{third['id']}/approve")
+    agent.post(f"{url}/plans/{third['id']}/customer-response", json={"accepted": True})
+    dispatch(
+        "finance",
+        "voucher_issued",
+        {
+            "event_id": uuid.uuid4().hex,
+            "voucher_id": uuid.uuid4().hex,
+            "type": "allowance",
+            "customer_id": customer_id,
+            "complaint_id": case_id,
+            "amount": "100.00",
+        },
+    )
+    wait_for(lambda: agent.get(url).json()["status"] == "resolved", timeout=20)
+
+    # ... satisfied: closed.
+    closed = agent.post(f"{url}/follow-ups", json={"satisfied": True, "score": 5, "notes": "满意"})
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+
+    final = as_role("warehouse").get(url).json()  # every role may read
+    whats = [h["action"] for h in final["history"]]
+    assert whats[0] == "registered" and whats[-1] == "closed"
+    assert {h["who"] for h in final["history"]} >= {agent.username, quality.username, vp.username}
+    assert [p["round"] for p in final["plans"]] == [1, 2, 3]
+    listed = agent.get(
+        "/complaints", params={"customer_id": customer_id, "status": "closed"}
+    ).json()
+    assert [c["id"] for c in listed["items"]] == [case_id]
+
+
+def test_reports_and_notices_are_for_managers(as_role):
+    assert (
+        as_role("cs_agent")
+        .get("/reports/complaints/monthly", params={"month": "2026-10"})
+        .status_code
+        == 403
+    )
+    report = as_role("vp").get("/reports/complaints/monthly", params={"month": "2026-10"})
+    assert report.status_code == 200 and "by_department" in report.json()
+    assert as_role("market_manager").get("/notices", params={"type": "reminder"}).status_code == 200
+    assert as_role("quality").get("/notices").status_code == 403
