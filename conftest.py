@@ -12,6 +12,9 @@ eventlet.monkey_patch()
 
 import pytest  # noqa: E402
 
+# Import the real gateway package before pytest's importlib mode names gateway/tests/*
+# "gateway.tests.*": it would otherwise put an empty "gateway" module in its place.
+import gateway  # noqa: E402, F401
 from servicekit.testing import database_url  # noqa: E402
 
 

@@ -20,10 +20,23 @@ MAX_PER_PAGE = 200
 
 def Money(**kwargs) -> fields.Decimal:  # noqa: N802 - reads like a field class
     """A money amount: decimal string with two places, never a float."""
+    kwargs.setdefault("metadata", {})
+    kwargs["metadata"] = {
+        "type": "string",
+        "format": "decimal",
+        "example": "1234.50",
+        **kwargs["metadata"],
+    }
     return fields.Decimal(as_string=True, places=2, allow_nan=False, **kwargs)
 
 
 def Ratio(**kwargs) -> fields.Decimal:  # noqa: N802
+    kwargs["metadata"] = {
+        "type": "string",
+        "format": "decimal",
+        "example": "0.85",
+        **kwargs.get("metadata", {}),
+    }
     return fields.Decimal(as_string=True, allow_nan=False, **kwargs)
 
 
