@@ -29,6 +29,7 @@ from servicekit.contracts.complaints import (
     CREDITED_ACTIONS,
     GOODS_BACK_ACTIONS,
     LINE_ACTIONS,
+    LOSS_APPORTIONED,
     NOTICE_ISSUED,
     PLAN_ACCEPTED,
     REQUEST_TYPES,
@@ -1155,8 +1156,27 @@ class Complaint(Aggregate):
         self._finish_step("closure", now)
         self._move("closed", actor, "closed", now, score=score, notes=notes)
         self._record_event(COMPLAINT_CLOSED, self._closed_payload())
+        self._record_loss()
         self.issue_notices(now, settings, actor)  # rule P10: closed late -> escalation
         return follow
+
+    def _record_loss(self) -> None:
+        """rule P12: the accepted plan's amount split by the shares goes to finance (F7)."""
+        plan = self.accepted_plan()
+        if plan is None or self.investigation is None:
+            return
+        parts = self.loss_apportionment(plan.amount)
+        self._record_event(
+            LOSS_APPORTIONED,
+            {
+                **self._event_head(),
+                "plan_id": plan.id,
+                "loss": str(plan.amount),
+                "parts": [
+                    {**p, "share": str(p["share"]), "amount": str(p["amount"])} for p in parts
+                ],
+            },
+        )
 
     def _closed_payload(self) -> dict[str, Any]:
         investigation = self.investigation

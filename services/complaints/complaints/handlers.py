@@ -37,8 +37,6 @@ from servicekit.contracts.customer import CustomerNotFound
 from servicekit.db import UnitOfWork, history_of
 from servicekit.domain import utcnow
 
-LOSS_APPORTIONED = "loss_apportioned"
-
 CustomerLookup = Callable[[str], dict]
 
 
@@ -205,29 +203,13 @@ def record_customer_response(
 
 
 def record_follow_up(uow: UnitOfWork, settings, complaint_id: str, data: dict, actor: dict):
-    """rule P9; on closure the loss is apportioned to finance (P12, F7)."""
+    """rule P9; on closure the domain also apportions the loss to finance (P12, F7)."""
     now = utcnow()
     with uow:
         complaint = _complaint(uow, complaint_id)
         complaint.follow_up(
             data["satisfied"], data["score"], actor["username"], now, data.get("notes"), settings
         )
-        plan = complaint.accepted_plan()
-        if complaint.status == "closed" and complaint.investigation and plan is not None:
-            parts = complaint.loss_apportionment(plan.amount)
-            uow.publish(
-                LOSS_APPORTIONED,
-                {
-                    "complaint_id": complaint.id,
-                    "number": complaint.number,
-                    "customer_id": complaint.customer_id,
-                    "plan_id": plan.id,
-                    "loss": str(plan.amount),
-                    "parts": [
-                        {**p, "share": str(p["share"]), "amount": str(p["amount"])} for p in parts
-                    ],
-                },
-            )
         _commit(uow, complaint, settings)
         return complaint_view(uow, complaint, now)
 

@@ -82,6 +82,7 @@ COMPLAINT_REJECTED = "complaint_rejected"
 PLAN_ACCEPTED = "plan_accepted"
 COMPLAINT_RESOLVED = "complaint_resolved"
 COMPLAINT_CLOSED = "complaint_closed"
+LOSS_APPORTIONED = "loss_apportioned"  # rule P12 -> finance's loss ledger (F7)
 NOTICE_ISSUED = "notice_issued"
 EVENTS = (
     COMPLAINT_REGISTERED,
@@ -89,6 +90,7 @@ EVENTS = (
     PLAN_ACCEPTED,
     COMPLAINT_RESOLVED,
     COMPLAINT_CLOSED,
+    LOSS_APPORTIONED,
     NOTICE_ISSUED,
 )
 
@@ -507,6 +509,23 @@ class NoticeIssuedEventSchema(_EventSchema):
     issued_at = fields.DateTime(required=True)
 
 
+class LossPartSchema(Schema):
+    department = fields.String(required=True)
+    person = fields.String(allow_none=True)
+    share = Ratio(required=True)
+    amount = Money(required=True)
+
+
+class LossApportionedEventSchema(_EventSchema):
+    """``complaints.loss_apportioned``: at closure, the accepted plan's amount split by
+    the responsibility shares (P12), for finance's loss ledger (F7). Finance adjusts
+    it for resales within the window (P12) when it records them."""
+
+    plan_id = fields.String(required=True)
+    loss = Money(required=True)
+    parts = fields.List(fields.Nested(LossPartSchema), required=True)
+
+
 EVENT_SCHEMAS = {
     COMPLAINT_REGISTERED: ComplaintRegisteredEventSchema,
     COMPLAINT_REJECTED: ComplaintRejectedEventSchema,
@@ -514,4 +533,5 @@ EVENT_SCHEMAS = {
     COMPLAINT_RESOLVED: ComplaintResolvedEventSchema,
     COMPLAINT_CLOSED: ComplaintClosedEventSchema,
     NOTICE_ISSUED: NoticeIssuedEventSchema,
+    LOSS_APPORTIONED: LossApportionedEventSchema,
 }

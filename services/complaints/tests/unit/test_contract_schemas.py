@@ -72,6 +72,7 @@ def test_every_event_the_domain_records_loads_with_its_published_schema():
         "plan_accepted",
         "complaint_resolved",
         "complaint_closed",
+        "loss_apportioned",
         "notice_issued",
     ]
     for event in events:

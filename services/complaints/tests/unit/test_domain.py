@@ -604,8 +604,9 @@ def test_satisfied_follow_up_closes_and_announces_satisfaction_and_handling_time
     assert complaint.on_time_closure is True
     assert complaint.current_step is None
     assert all(s.done_at is not None for s in complaint.steps)
-    (event,) = complaint.pull_events()
+    event, loss = complaint.pull_events()
     assert event.event_type == "complaint_closed"
+    assert loss.event_type == "loss_apportioned"  # rule P12, for finance (F7)
     assert event.payload["satisfaction"] == 4
     assert event.payload["handling_hours"] == "48.00"
     assert event.payload["customer_id"] == "cust-1"
@@ -711,7 +712,7 @@ def test_closing_late_escalates_to_the_departments_that_were_late():
     assert complaint.on_time_closure is False
     escalations = [n for n in complaint.notices if n.type == "escalation"]
     assert [(n.kind, n.department) for n in escalations] == [("closed_late", "quality")]
-    assert event_types(complaint) == ["complaint_closed", "notice_issued"]
+    assert event_types(complaint) == ["complaint_closed", "loss_apportioned", "notice_issued"]
     assert complaint.issue_notices(at(1) + timedelta(days=12)) == []
 
 
