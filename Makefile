@@ -75,6 +75,12 @@ bench: venv
 	bash deploy/ensure-broker.sh
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
+# The complaints' monthly statistics (rule P11) with 100k cases, on SQLite and PostgreSQL.
+bench-report: venv
+	bash deploy/ensure-postgres.sh
+	$(BIN)/python bench/complaints_report.py --db sqlite
+	$(BIN)/python bench/complaints_report.py --db postgresql
+
 clean:
 	rm -rf bench/results .pytest_cache .ruff_cache
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
