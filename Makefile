@@ -16,7 +16,7 @@ TEST_PATHS := $(wildcard libs/servicekit/tests services/*/tests gateway/tests te
 UNIT_TEST_PATHS := $(wildcard libs/servicekit/tests/unit services/*/tests/unit gateway/tests tests/contract)
 PYTEST_ARGS ?=
 
-.PHONY: help venv run demo backup restore test test-unit lint format bench clean distclean refresh-constraints
+.PHONY: help venv run demo backup restore test test-unit lint format bench bench-report clean distclean refresh-constraints
 
 help:
 	@echo "make run        start broker (if needed), every service and the gateway; Ctrl-C stops"
