@@ -1,10 +1,11 @@
-"""Prometheus metrics: requests and latency by endpoint and status, RPC errors by
+"""Prometheus metrics and the access log: requests and latency by endpoint and status, RPC errors by
 service. With ``PROMETHEUS_MULTIPROC_DIR`` set (it must be in the environment before
 this module is imported, as prometheus-client decides then), every gunicorn worker
 writes its samples there and ``/metrics`` adds them up."""
 
 from __future__ import annotations
 
+import logging
 import time
 
 from flask import Flask, Response, current_app, g, request
@@ -36,6 +37,8 @@ RPC_ERRORS = Counter(
     ["service", "code"],
 )
 
+access_log = logging.getLogger("gateway.access")
+
 
 def count_rpc_error(service: str, code: str) -> None:
     RPC_ERRORS.labels(service=service, code=code).inc()
@@ -53,11 +56,23 @@ def _started() -> None:
 def _finished(response: Response) -> Response:
     started = g.get("metrics_started")
     endpoint = _endpoint()
+    elapsed = time.perf_counter() - started if started is not None else None
     REQUESTS.labels(endpoint=endpoint, method=request.method, status=response.status_code).inc()
-    if started is not None:
-        LATENCY.labels(endpoint=endpoint, method=request.method).observe(
-            time.perf_counter() - started
-        )
+    if elapsed is not None:
+        LATENCY.labels(endpoint=endpoint, method=request.method).observe(elapsed)
+    identity = g.get("identity")
+    # One JSON access-log line per request; the request id is added by the log filter.
+    access_log.info(
+        "request",
+        extra={
+            "method": request.method,
+            "path": request.path,
+            "endpoint": endpoint,
+            "status": response.status_code,
+            "ms": round(elapsed * 1000, 1) if elapsed is not None else None,
+            "user": getattr(identity, "username", None),
+        },
+    )
     return response
 
 

@@ -168,5 +168,6 @@ def test_request_id_follows_the_call_into_the_service_log(suite, as_role):
     request_id = uuid.uuid4().hex
     created = clerk.post("/customers", json=CARD, headers={"X-Request-ID": request_id})
     assert created.headers.get("X-Request-ID") == request_id
-    log = suite.log_dir / "customer.log"
-    wait_for(lambda: request_id in log.read_text(errors="replace"), timeout=10)
+    for process in ("gateway", "customer"):  # the access log and the service's log
+        log = suite.log_dir / f"{process}.log"
+        wait_for(lambda log=log: request_id in log.read_text(errors="replace"), timeout=10)
