@@ -1,0 +1,85 @@
+"""rule P11 on a real database: the report the service assembles with column queries
+equals the domain's statistics over the same closed cases, on SQLite and PostgreSQL."""
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from complaints import handlers
+from complaints.domain import Complaint, ComplaintSettings, monthly_statistics
+from complaints.models import start_mappers
+from servicekit.db import Database, UnitOfWork
+from servicekit.migrations import upgrade
+
+SETTINGS = ComplaintSettings()
+OCTOBER = datetime(2026, 10, 5, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
+
+
+def closed_case(
+    n: int, registered: datetime, days_open: float, shares, skus, customer
+) -> Complaint:
+    case = Complaint(
+        number=f"TS-2026-{n:06d}",
+        customer_id=customer,
+        customer_status="active",
+        channel="phone",
+        order_no=f"SO-{n}",
+        ship_date=date(2026, 8, 1),
+        description="问题",
+        request="allowance",
+        lines=[{"sku": sku, "quantity": 1, "unit_price": Decimal("100.00")} for sku in skus],
+        registered_by="agent",
+        now=registered,
+    )
+    case.accept(3, "agent", registered + timedelta(hours=2 + n))
+    case.investigate(
+        findings="f",
+        cause=["包装不良", "模具磨损"][n % 2],
+        cause_category="non_sales",
+        responsibility=[{"department": d, "person": None, "share": Decimal(s)} for d, s in shares],
+        actor="qa",
+        now=registered + timedelta(hours=30),
+        improvement="加强包装" if n % 2 == 0 else None,
+    )
+    plan = case.post_plan(
+        [{"type": "allowance", "amount": Decimal("50.00")}],
+        "agent",
+        registered + timedelta(hours=31),
+    )
+    case.approve_plan(plan.id, "csm", ["cs_manager"], registered + timedelta(hours=32))
+    case.customer_response(plan.id, True, "agent", registered + timedelta(hours=33))
+    case.voucher_issued(
+        f"v{n}", "allowance", registered + timedelta(hours=34), amount=Decimal("50.00")
+    )
+    case.follow_up(True, 4, "agent", registered + timedelta(days=days_open))
+    return case
+
+
+def test_report_equals_the_domain_statistics(db_url):
+    start_mappers()
+    upgrade("complaints", db_url)
+    database = Database(db_url)
+    cases = [
+        closed_case(1, OCTOBER, 2, [("production", "1.00")], ["P-1"], "c1"),
+        closed_case(
+            2, OCTOBER, 6, [("production", "0.5"), ("logistics", "0.5")], ["P-1", "P-2"], "c1"
+        ),
+        closed_case(3, OCTOBER + timedelta(days=3), 1.5, [("quality", "1")], ["P-3"], "c2"),
+        closed_case(
+            4, OCTOBER + timedelta(days=20), 30, [("sales", "1")], ["P-1"], "c3"
+        ),  # November
+        closed_case(
+            5, OCTOBER - timedelta(days=40), 1, [("quality", "1")], ["P-9"], "c4"
+        ),  # August
+    ]
+    with UnitOfWork(database) as uow:
+        uow.session.add_all(cases)
+        uow.commit()
+
+    report = handlers.monthly_report(UnitOfWork(database), SETTINGS, "2026-10")
+    expected = monthly_statistics("2026-10", [c.summary() for c in cases], SETTINGS)
+    assert report == expected
+    assert report["closed"] == 3
+    assert report["by_department"] == {"production": 2, "logistics": 1, "quality": 1}
+    assert report["by_product"] == {"P-1": 2, "P-2": 1, "P-3": 1}
+    assert report["by_customer"] == {"c1": 2, "c2": 1}
+    assert report["on_time_closure_rate"] == Decimal("0.6667")  # case 2 closed after 3 days
