@@ -1,0 +1,67 @@
+"""The unit of work writes events and history with the change, or nothing (rules X2, X3)."""
+
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from servicekit.db import AlreadyHandled, Database, UnitOfWork, history_of
+from servicekit.domain import Aggregate
+from servicekit.tables import history, inbox, kit_metadata, outbox
+
+
+class Order(Aggregate):
+    entity_type = "order"
+
+    def __init__(self):
+        self.id = uuid.uuid4().hex
+
+    def ship(self, actor):
+        self._record_event("order_shipped", {"order_id": self.id})
+        self._note(actor, "shipped", {"status": {"old": "new", "new": "shipped"}})
+
+
+@pytest.fixture
+def database(tmp_path):
+    db = Database(f"sqlite:///{tmp_path / 'kit.db'}")
+    kit_metadata.create_all(db.engine)
+    return db
+
+
+def rows(database, table):
+    with database.engine.connect() as conn:
+        return conn.execute(select(table)).mappings().all()
+
+
+def test_commit_writes_events_and_history_with_the_request_id(database):
+    order = Order()
+    woken = []
+    with UnitOfWork(database, {"request_id": "r-1"}, on_commit=lambda: woken.append(1)) as uow:
+        order.ship("alice")
+        uow.track(order)
+        uow.commit()
+    (event,) = rows(database, outbox)
+    assert event["event_type"] == "order_shipped"
+    assert event["payload"]["order_id"] == order.id and event["payload"]["event_id"]
+    assert event["headers"] == {"request_id": "r-1"} and event["sent_at"] is None
+    with database.session_factory() as session:
+        (entry,) = history_of(session, "order", order.id)
+    assert entry["who"] == "alice" and entry["action"] == "shipped"
+    assert woken == [1]
+
+
+def test_leaving_without_commit_writes_nothing(database):
+    with UnitOfWork(database) as uow:
+        order = Order()
+        order.ship("alice")
+        uow.track(order)
+    assert rows(database, outbox) == [] and rows(database, history) == []
+
+
+def test_an_event_handled_once_is_refused_the_second_time(database):
+    key = ("event-1", "svc.handler")
+    with UnitOfWork(database, event_key=key) as uow:
+        uow.commit()
+    assert [r["event_id"] for r in rows(database, inbox)] == ["event-1"]
+    with pytest.raises(AlreadyHandled), UnitOfWork(database, event_key=key):
+        pass
