@@ -24,6 +24,8 @@ ENV_VARS = {
     "INBOX_MAX_ATTEMPTS": "tries of a failing event before it is parked (default 5)",
     "MAX_WORKERS": "concurrent workers per service instance (default 10)",
     "SERVICE_RPC_TIMEOUT": "seconds a service waits for another service's answer (default 3)",
+    "OUTBOX_RETENTION_DAYS": "sent events are deleted from the outbox after this (default 7)",
+    "INBOX_RETENTION_DAYS": "handled event ids are forgotten after this (default 30)",
 }
 
 
@@ -55,6 +57,8 @@ class ServiceConfig:
     inbox_max_attempts: int = 5
     max_workers: int = 10
     service_rpc_timeout: float = 3.0
+    outbox_retention_days: float = 7.0
+    inbox_retention_days: float = 30.0
 
     @classmethod
     def from_env(cls, service: str, env: Mapping[str, str] | None = None) -> ServiceConfig:
@@ -68,6 +72,8 @@ class ServiceConfig:
             inbox_max_attempts=int(env.get("INBOX_MAX_ATTEMPTS", "5")),
             max_workers=int(env.get("MAX_WORKERS", "10")),
             service_rpc_timeout=float(env.get("SERVICE_RPC_TIMEOUT", "3")),
+            outbox_retention_days=float(env.get("OUTBOX_RETENTION_DAYS", "7")),
+            inbox_retention_days=float(env.get("INBOX_RETENTION_DAYS", "30")),
         )
 
     def nameko_config(self, **extra: object) -> dict:
@@ -81,6 +87,8 @@ class ServiceConfig:
             "INBOX_MAX_ATTEMPTS": self.inbox_max_attempts,
             "LOG_LEVEL": self.log_level,
             "SERVICE_RPC_TIMEOUT": self.service_rpc_timeout,
+            "OUTBOX_RETENTION_DAYS": self.outbox_retention_days,
+            "INBOX_RETENTION_DAYS": self.inbox_retention_days,
         }
         config.update(extra)
         return config

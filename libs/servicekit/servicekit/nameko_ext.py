@@ -12,6 +12,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from datetime import timedelta
 
 import eventlet
 from kombu import Exchange, Queue
@@ -80,6 +81,7 @@ class UnitOfWorkProvider(DependencyProvider):
         self.relay_enabled = config.get("OUTBOX_RELAY", True)
         self._wake = threading.Event()
         self._running = False
+        self._next_prune = time.monotonic() + 60
 
     def start(self) -> None:
         if self.relay_enabled:
@@ -101,9 +103,25 @@ class UnitOfWorkProvider(DependencyProvider):
                 break
             try:
                 self.relay.relay_all()
+                self._prune_now_and_then()
             except Exception:  # the broker or database may be away; try again next tick
                 log.exception("outbox relay failed; will retry")
                 eventlet.sleep(self.poll_seconds)
+
+    def _prune_now_and_then(self) -> None:
+        """Hourly: drop sent outbox rows and old inbox rows (deleting twice is harmless,
+        so every instance may do it)."""
+        now = time.monotonic()
+        if now < self._next_prune:
+            return
+        self._next_prune = now + 3600
+        config = self.container.config
+        deleted = self.relay.prune(
+            timedelta(days=float(config.get("OUTBOX_RETENTION_DAYS", 7))),
+            timedelta(days=float(config.get("INBOX_RETENTION_DAYS", 30))),
+        )
+        if deleted:
+            log.info("pruned outbox and inbox", extra={"rows": deleted})
 
     def get_dependency(self, worker_ctx) -> Callable[[], UnitOfWork]:
         entrypoint = worker_ctx.entrypoint

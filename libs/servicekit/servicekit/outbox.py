@@ -21,7 +21,7 @@ from sqlalchemy import delete, or_, select, update
 
 from servicekit.db import Database
 from servicekit.domain import utcnow
-from servicekit.tables import outbox
+from servicekit.tables import inbox, outbox
 
 log = logging.getLogger(__name__)
 
@@ -135,12 +135,22 @@ class OutboxRelay:
             if n < self.batch_size:
                 return total
 
-    def prune(self, older_than: timedelta = timedelta(days=7)) -> int:
-        """Delete sent rows older than ``older_than``; the table would otherwise only grow."""
+    def prune(
+        self, older_than: timedelta = timedelta(days=7), inbox_older_than: timedelta | None = None
+    ) -> int:
+        """Delete sent outbox rows older than ``older_than`` and, with
+        ``inbox_older_than``, inbox rows of events handled before that; both tables
+        would otherwise only grow. Inbox rows are kept far longer than any redelivery
+        can take, so deduplication is not weakened."""
+        now = utcnow()
         with self.database.engine.begin() as conn:
-            result = conn.execute(
+            deleted = conn.execute(
                 delete(outbox).where(
-                    outbox.c.sent_at.is_not(None), outbox.c.sent_at < utcnow() - older_than
+                    outbox.c.sent_at.is_not(None), outbox.c.sent_at < now - older_than
                 )
-            )
-            return result.rowcount
+            ).rowcount
+            if inbox_older_than is not None:
+                deleted += conn.execute(
+                    delete(inbox).where(inbox.c.processed_at < now - inbox_older_than)
+                ).rowcount
+            return deleted

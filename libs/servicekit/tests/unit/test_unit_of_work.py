@@ -65,3 +65,38 @@ def test_an_event_handled_once_is_refused_the_second_time(database):
     assert [r["event_id"] for r in rows(database, inbox)] == ["event-1"]
     with pytest.raises(AlreadyHandled), UnitOfWork(database, event_key=key):
         pass
+
+
+def test_prune_drops_only_old_sent_events_and_old_inbox_rows(database):
+    from datetime import timedelta
+
+    from sqlalchemy import insert
+
+    from servicekit.domain import utcnow
+    from servicekit.outbox import OutboxRelay
+
+    now = utcnow()
+    old, recent = now - timedelta(days=10), now - timedelta(days=1)
+    with database.engine.begin() as conn:
+        for event_id, sent_at in (("old-sent", old), ("recent-sent", recent), ("unsent", None)):
+            conn.execute(
+                insert(outbox).values(
+                    event_id=event_id,
+                    event_type="x",
+                    payload={},
+                    headers={},
+                    created_at=old,
+                    sent_at=sent_at,
+                    attempts=1,
+                )
+            )
+        conn.execute(
+            insert(inbox).values(
+                event_id="e-old", handler="h", processed_at=old - timedelta(days=30)
+            )
+        )
+        conn.execute(insert(inbox).values(event_id="e-new", handler="h", processed_at=recent))
+    relay = OutboxRelay(database, "kit", "amqp://guest:guest@127.0.0.1:1/")  # never connects
+    assert relay.prune(timedelta(days=7), timedelta(days=30)) == 2
+    assert {r["event_id"] for r in rows(database, outbox)} == {"recent-sent", "unsent"}
+    assert [r["event_id"] for r in rows(database, inbox)] == ["e-new"]
