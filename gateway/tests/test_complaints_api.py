@@ -31,7 +31,7 @@ ACTION = {
     ],
     "return_id": None,
     "received_at": None,
-    "credited_at": None,
+    "voucher_issued_at": None,
     "voucher_id": None,
     "shipment_id": None,
     "shipped_at": None,

@@ -268,7 +268,7 @@ class ActionSchema(Schema):
     lines = fields.List(fields.Nested(ActionLineSchema), required=True)
     return_id = fields.String(allow_none=True)
     received_at = fields.DateTime(allow_none=True)
-    credited_at = fields.DateTime(allow_none=True)
+    voucher_issued_at = fields.DateTime(allow_none=True)
     voucher_id = fields.String(allow_none=True)
     shipment_id = fields.String(allow_none=True)
     shipped_at = fields.DateTime(allow_none=True)
