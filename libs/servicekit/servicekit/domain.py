@@ -58,9 +58,18 @@ class Aggregate:
     def _record_event(self, event_type: str, payload: dict[str, Any]) -> None:
         self._pending("_events").append(DomainEvent(event_type, payload))
 
-    def _note(self, actor: str, action: str, changes: dict[str, Any] | None = None) -> None:
+    def _note(
+        self,
+        actor: str,
+        action: str,
+        changes: dict[str, Any] | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        """A history entry; ``at`` is the domain's ``now`` when the method was given one."""
         self._pending("_history").append(
-            HistoryEntry(self.entity_type, str(self.id), actor, action, changes or {})
+            HistoryEntry(
+                self.entity_type, str(self.id), actor, action, changes or {}, at or utcnow()
+            )
         )
 
     def pull_events(self) -> list[DomainEvent]:

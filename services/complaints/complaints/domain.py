@@ -557,6 +557,7 @@ class Complaint(Aggregate):
             registered_by,
             "registered",
             {"number": self.number, "channel": channel, "request": request},
+            at=now,
         )
         self._record_event(
             COMPLAINT_REGISTERED,
@@ -589,7 +590,7 @@ class Complaint(Aggregate):
         diff.update({k: _plain(v) for k, v in changes.items()})
         self.status = to
         self.updated_at = now
-        self._note(actor, action, diff)
+        self._note(actor, action, diff, at=now)
 
     def _open_step(self, name: str) -> Step | None:
         return next((s for s in reversed(self.steps) if s.name == name and not s.done_at), None)
@@ -972,6 +973,7 @@ class Complaint(Aggregate):
                 "actions": [a.id for a in changed],
                 "done": done,
             },
+            at=now,
         )
         self._resolve_if_done(now, actor, settings)
         return changed
@@ -998,7 +1000,7 @@ class Complaint(Aggregate):
             action.return_id = return_id
         if actions:
             self.updated_at = now
-            self._note(actor, "return_authorized", {"return_id": return_id})
+            self._note(actor, "return_authorized", {"return_id": return_id}, at=now)
 
     def return_received(
         self,
@@ -1105,7 +1107,9 @@ class Complaint(Aggregate):
     ) -> list[Notice]:
         """Finance holds a return for a decision (F1): finance gets a reminder (P10)."""
         now = _aware(now)
-        self._note(actor, "reconciliation_exception", {"reconciliation_id": reconciliation_id})
+        self._note(
+            actor, "reconciliation_exception", {"reconciliation_id": reconciliation_id}, at=now
+        )
         step = self._open_step("execution")
         if step is None:
             return []
@@ -1294,6 +1298,7 @@ class Complaint(Aggregate):
                     "department": notice.department,
                     "step": notice.step,
                 },
+                at=notice.issued_at,
             )
             self._record_event(NOTICE_ISSUED, notice.payload(self.customer_id))
         return notices

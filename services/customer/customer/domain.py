@@ -130,7 +130,7 @@ class Customer(Aggregate):
         self.updated_at = now
         self.approved_at = None
         self.approved_by = None
-        self._note(created_by, "created", {"status": status, "name": name})
+        self._note(created_by, "created", {"status": status, "name": name}, at=now)
 
     # --- rule C3: lifecycle ---------------------------------------------------
     def _move(self, to: str, by: str, reason: str | None, now: datetime) -> str:
@@ -145,7 +145,7 @@ class Customer(Aggregate):
             changes["reason"] = reason
         self.status = to
         self.updated_at = now
-        self._note(by, action, changes)
+        self._note(by, action, changes, at=now)
         return action
 
     def submit(self, by: str, now: datetime | None = None) -> None:
@@ -186,7 +186,7 @@ class Customer(Aggregate):
                 setattr(self, field, new)
         if diff:
             self.updated_at = now or utcnow()
-            self._note(by, "updated", diff)
+            self._note(by, "updated", diff, at=self.updated_at)
 
     def terms(self) -> dict[str, Any]:
         return {f: getattr(self, f) for f in TERMS_FIELDS}
@@ -199,7 +199,7 @@ class Customer(Aggregate):
                 diff[field] = {"old": _plain(old), "new": _plain(new)}
                 setattr(self, field, new)
         self.updated_at = now
-        self._note(by, "terms_changed", {**diff, "change_request": request_id})
+        self._note(by, "terms_changed", {**diff, "change_request": request_id}, at=now)
         self._record_event(TERMS_CHANGED, {**self.terms_payload(), "change_request_id": request_id})
 
     def terms_payload(self) -> dict[str, Any]:
@@ -263,7 +263,7 @@ class ChangeRequest(Aggregate):
         self.requested_at = now
         self.decisions: list[dict] = []
         self.decided_at = None
-        self._note(by, "requested", {"changes": diff, "reason": reason})
+        self._note(by, "requested", {"changes": diff, "reason": reason}, at=now)
 
     def _side(self, roles: list[str]) -> str:
         decided = {d["role"] for d in self.decisions}
@@ -308,19 +308,19 @@ class ChangeRequest(Aggregate):
         if decision == "reject":
             self.status = "rejected"
             self.decided_at = now
-            self._note(by, "rejected", {"role": side, "comment": comment})
+            self._note(by, "rejected", {"role": side, "comment": comment}, at=now)
             return
         approved = {d["role"] for d in self.decisions if d["decision"] == "approve"}
         if approved >= set(DECIDING_ROLES):
             self.status = "applied"
             self.decided_at = now
-            self._note(by, "applied", {"role": side, "comment": comment})
+            self._note(by, "applied", {"role": side, "comment": comment}, at=now)
             customer.apply_terms(
                 {f: _typed(f, c["new"]) for f, c in self.changes.items()}, by, self.id, now
             )
         else:
             self.status = "partially_approved"
-            self._note(by, "approved", {"role": side, "comment": comment})
+            self._note(by, "approved", {"role": side, "comment": comment}, at=now)
 
 
 def _typed(field: str, value: Any) -> Any:

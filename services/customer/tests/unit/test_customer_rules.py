@@ -211,3 +211,12 @@ def test_other_roles_cannot_decide():
     request = ChangeRequest(customer, {"discount": Decimal("0.75")}, "r", "c1", SETTINGS)
     with pytest.raises(NotADecider):
         request.decide(customer, "approve", "s1", ["sales_manager"])
+
+
+def test_history_is_stamped_with_the_time_of_the_change():  # rule X3
+    from datetime import UTC, datetime
+
+    then = datetime(2026, 1, 5, 8, 30, tzinfo=UTC)
+    customer = Customer(name="甲", nature="agent", created_by="c1", settings=SETTINGS, now=then)
+    customer.approve("m1", now=then.replace(hour=9))
+    assert [h.at for h in customer.pull_history()] == [then, then.replace(hour=9)]
