@@ -149,6 +149,7 @@ CANNED = {
     "record_investigation": {**COMPLAINT, "status": "investigated"},
     "post_plan": PLAN,
     "approve_plan": {**PLAN, "status": "approved", "approved_by": "li.csm", "approved_at": LATER},
+    "send_back_plan": {**PLAN, "status": "declined", "response_comment": "依据不足"},
     "record_customer_response": {**COMPLAINT, "status": "executing"},
     "record_follow_up": {**COMPLAINT, "status": "closed", "closed_at": LATER},
     "list_notices": page_of(NOTICE),
@@ -205,6 +206,8 @@ ENDPOINTS = [
     ("POST", f"{BASE}/cp-1/plans", PLAN_BODY, HANDLERS, "post_plan", 201),
     ("POST", f"{BASE}/cp-1/plans/p-1/approve", None, ("cs_manager", "vp", "gm"),
      "approve_plan", 200),
+    ("POST", f"{BASE}/cp-1/plans/p-1/send-back", {"reason": "依据不足"}, ("cs_manager", "vp", "gm"),
+     "send_back_plan", 200),
     ("POST", f"{BASE}/cp-1/plans/p-1/customer-response", {"accepted": True, "comment": "同意"},
      HANDLERS, "record_customer_response", 200),
     ("POST", f"{BASE}/cp-1/follow-ups", {"satisfied": True, "score": 5}, HANDLERS,
@@ -566,6 +569,11 @@ OPERATIONS = {
     ),
     ("/api/v1/complaints/{complaint_id}/plans", "post"): ("PostPlan", "201", "Plan"),
     ("/api/v1/complaints/{complaint_id}/plans/{plan_id}/approve", "post"): (None, "200", "Plan"),
+    ("/api/v1/complaints/{complaint_id}/plans/{plan_id}/send-back", "post"): (
+        "SendBack",
+        "200",
+        "Plan",
+    ),
     ("/api/v1/complaints/{complaint_id}/plans/{plan_id}/customer-response", "post"): (
         "CustomerResponse",
         "200",

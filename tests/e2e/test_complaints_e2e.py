@@ -217,3 +217,37 @@ def test_reports_and_notices_are_for_managers(as_role):
     assert report.status_code == 200 and "by_department" in report.json()
     assert as_role("market_manager").get("/notices", params={"type": "reminder"}).status_code == 200
     assert as_role("quality").get("/notices").status_code == 403
+
+
+def test_an_approver_sends_a_plan_back_and_the_next_round_opens(as_role):
+    agent, quality, vp = as_role("cs_agent"), as_role("quality"), as_role("vp")
+    case_id = agent.post("/complaints", json=complaint_body(active_customer(as_role))).json()["id"]
+    url = f"/complaints/{case_id}"
+    agent.post(f"{url}/accept", json={"promised_days": 5})
+    quality.post(
+        f"{url}/investigation",
+        json={
+            "findings": "运输破损",
+            "cause": "包装不良",
+            "cause_category": "non_sales",
+            "responsibility": [{"department": "logistics", "person": "王五", "share": "1.00"}],
+        },
+    )
+    plan = agent.post(
+        f"{url}/plans", json={"actions": [{"type": "compensation", "amount": "20000.00"}]}
+    ).json()
+    assert (
+        as_role("cs_manager")
+        .post(f"{url}/plans/{plan['id']}/send-back", json={"reason": "x"})
+        .status_code
+        == 403
+    )
+    assert vp.post(f"{url}/plans/{plan['id']}/send-back", json={}).status_code == 422
+    sent_back = vp.post(f"{url}/plans/{plan['id']}/send-back", json={"reason": "赔偿依据不足"})
+    assert sent_back.status_code == 200 and sent_back.json()["status"] == "declined"
+    case = agent.get(url).json()
+    assert case["status"] == "planning" and case["history"][-1]["action"] == "plan_sent_back"
+    again = agent.post(
+        f"{url}/plans", json={"actions": [{"type": "compensation", "amount": "5000.00"}]}
+    )
+    assert again.json()["round"] == 2 and again.json()["previous_plan_id"] == plan["id"]

@@ -180,6 +180,20 @@ def approve_plan(complaint_id, plan_id):
     return _complaints("approve_plan", complaint_id, plan_id, _actor())
 
 
+@blp.route("/complaints/<complaint_id>/plans/<plan_id>/send-back", methods=["POST"])
+@requires(*PLAN_APPROVERS)
+@blp.arguments(contract.SendBackSchema, example={"reason": "赔付依据不足，请补充检验报告"})
+@blp.response(200, contract.PlanSchema)
+def send_back_plan(body, complaint_id, plan_id):
+    """Send a pending plan back (P6): declined, the next round opens.
+
+    Only the rank that would approve it (or above) may; the case goes back to planning.
+    Example body: ``{"reason": "赔付依据不足，请补充检验报告"}`` -> the plan with
+    ``"status": "declined"``; a lower rank -> 403 ``approver_rank_too_low``.
+    """
+    return _complaints("send_back_plan", complaint_id, plan_id, body, _actor())
+
+
 @blp.route("/complaints/<complaint_id>/plans/<plan_id>/customer-response", methods=["POST"])
 @requires(*HANDLERS)
 @blp.arguments(contract.CustomerResponseSchema, example={"accepted": True, "comment": "同意退货"})

@@ -859,6 +859,52 @@ class Complaint(Aggregate):
         self._move("planning", actor, "plan_approved", now, plan_id=plan.id, amount=plan.amount)
         return plan
 
+    def send_back_plan(
+        self,
+        plan_id: str,
+        reason: str,
+        actor: str,
+        actor_roles: Iterable[str],
+        now: datetime,
+        settings: ComplaintSettings = DEFAULT_SETTINGS,
+    ) -> Plan:
+        """rule P6: an approver of the plan's rank (or above) refuses it, with a reason:
+        the plan is declined and the case goes back to planning for the next round."""
+        now = _aware(now)
+        plan = self.plan(plan_id)
+        self._require("sent back", "planning")
+        if plan.status != "pending_approval":
+            raise IllegalTransition(
+                f"A {plan.status} plan cannot be sent back.",
+                {"plan_status": plan.status, "action": "send_back"},
+            )
+        if not reason or not str(reason).strip():
+            raise ReasonRequired(details={"reason": ["required"]})
+        roles = sorted(set(actor_roles))
+        if not may_approve(roles, plan.required_approver):  # rule P6: the same authority
+            raise ApproverRankTooLow(
+                f"A plan of {plan.amount} is decided by {plan.required_approver} or above.",
+                {"required_approver": plan.required_approver, "roles": roles},
+            )
+        plan.status = "declined"
+        plan.responded_by, plan.responded_at = actor, now
+        plan.response_comment = str(reason).strip()
+        for action in plan.actions:
+            action.state = "dropped"
+        self._finish_step("approval", now)
+        self.round += 1
+        self._start_step("planning", now, settings)
+        self._move(
+            "planning",
+            actor,
+            "plan_sent_back",
+            now,
+            plan_id=plan.id,
+            reason=plan.response_comment,
+            next_round=self.round,
+        )
+        return plan
+
     # --- P7: the customer's answer --------------------------------------------
     def customer_response(
         self,

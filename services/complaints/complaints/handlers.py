@@ -188,6 +188,20 @@ def approve_plan(uow: UnitOfWork, settings, complaint_id: str, plan_id: str, act
         return plan
 
 
+def send_back_plan(
+    uow: UnitOfWork, settings, complaint_id: str, plan_id: str, data: dict, actor: dict
+):
+    """rule P6: the deciding rank refuses the plan; the case plans its next round."""
+    now = utcnow()
+    with uow:
+        complaint = _complaint(uow, complaint_id)
+        plan = complaint.send_back_plan(
+            plan_id, data["reason"], actor["username"], actor["roles"], now, settings
+        )
+        _commit(uow, complaint, settings)
+        return plan
+
+
 def record_customer_response(
     uow: UnitOfWork, settings, complaint_id: str, plan_id: str, data: dict, actor: dict
 ):

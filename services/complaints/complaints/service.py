@@ -123,6 +123,15 @@ class ComplaintsService:
         return contract.PlanSchema().dump(plan)
 
     @rpc
+    def send_back_plan(self, complaint_id: str, plan_id: str, data: dict, actor: dict) -> dict:
+        """rule P6: ``{"reason": "赔付依据不足"}`` by the required rank or above."""
+        data = load(contract.SendBackSchema(), data)
+        plan = handlers.send_back_plan(
+            self.uow(), self.settings, complaint_id, plan_id, data, load_actor(actor)
+        )
+        return contract.PlanSchema().dump(plan)
+
+    @rpc
     def record_customer_response(
         self, complaint_id: str, plan_id: str, data: dict, actor: dict
     ) -> dict:

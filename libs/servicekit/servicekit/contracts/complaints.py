@@ -11,6 +11,7 @@ RPC methods (service name ``complaints``); every command takes ``actor`` =
 - ``record_investigation(complaint_id, data, actor)``        (InvestigationSchema)
 - ``post_plan(complaint_id, data, actor)`` -> plan           (PostPlanSchema)
 - ``approve_plan(complaint_id, plan_id, actor)`` -> plan
+- ``send_back_plan(complaint_id, plan_id, data, actor)`` -> plan   (SendBackSchema)
 - ``record_customer_response(complaint_id, plan_id, data, actor)`` (CustomerResponseSchema)
 - ``record_follow_up(complaint_id, data, actor)``            (FollowUpSchema)
 - ``list_notices(filters, page, per_page)`` -> page          (NoticeFilterSchema)
@@ -199,6 +200,12 @@ class PostPlanSchema(Schema):
     actions = fields.List(
         fields.Nested(PlanActionInSchema), required=True, validate=validate.Length(min=1)
     )
+
+
+class SendBackSchema(Schema):
+    """An approver refuses a pending plan (P6): it is declined, the next round opens."""
+
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
 class CustomerResponseSchema(Schema):

@@ -451,6 +451,28 @@ def test_declined_plan_opens_round_two_linked_to_round_one():
     assert "plan_accepted" not in event_types(complaint)
 
 
+def test_approver_sends_a_plan_back_with_a_reason_and_the_next_round_opens():  # rule P6
+    complaint, first_id = post("100.00")
+    with pytest.raises(ReasonRequired):
+        complaint.send_back_plan(first_id, " ", "manager1", ["cs_manager"], at(4))
+    complaint.send_back_plan(first_id, "赔付依据不足", "manager1", ["cs_manager"], at(4))
+    first = complaint.plan(first_id)
+    assert first.status == "declined" and first.response_comment == "赔付依据不足"
+    assert [a.state for a in first.actions] == ["dropped"]
+    assert complaint.status == "planning" and complaint.round == 2
+    second = complaint.post_plan([{"type": "allowance", "amount": "80.00"}], "agent1", at(5))
+    assert second.round == 2 and second.previous_plan_id == first_id
+
+
+def test_only_the_deciding_rank_may_send_a_plan_back():
+    complaint, plan_id = post("10000.01")  # needs a vp
+    with pytest.raises(ApproverRankTooLow):
+        complaint.send_back_plan(plan_id, "no", "manager1", ["cs_manager"], at(4))
+    complaint.approve_plan(plan_id, "vp1", ["vp"], at(4))
+    with pytest.raises(IllegalTransition):  # decided already
+        complaint.send_back_plan(plan_id, "no", "vp1", ["vp"], at(5))
+
+
 def test_accepted_plan_starts_execution_and_announces_what_returns_and_finance_need():
     complaint = executing(
         [
