@@ -92,8 +92,10 @@ class UnitOfWork:
         context: dict[str, Any] | None = None,
         event_key: tuple[str, str] | None = None,
         on_commit: Callable[[], None] | None = None,
+        duplicate: Callable[[tuple[str, str]], Exception] = AlreadyHandled,
     ) -> None:
         self.database = database
+        self.duplicate = duplicate  # makes the error raised when event_key was handled before
         self.context = dict(context or {})
         self.event_key = event_key
         self._on_commit = on_commit
@@ -107,7 +109,7 @@ class UnitOfWork:
         self.committed = False
         if self.event_key and self._seen(self.event_key):
             self.session.close()
-            raise AlreadyHandled(self.event_key)
+            raise self.duplicate(self.event_key)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -182,13 +184,13 @@ class UnitOfWork:
                 )
             except IntegrityError as exc:
                 session.rollback()
-                raise AlreadyHandled(self.event_key) from exc
+                raise self.duplicate(self.event_key) from exc
         try:
             session.commit()
         except IntegrityError as exc:
             session.rollback()
             if self.event_key and "inbox" in str(exc.orig).lower():
-                raise AlreadyHandled(self.event_key) from exc
+                raise self.duplicate(self.event_key) from exc
             raise
         self.committed = True
         if events and self._on_commit:

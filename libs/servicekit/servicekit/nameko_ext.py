@@ -20,12 +20,13 @@ from nameko.amqp.publish import Publisher
 from nameko.events import EventHandler
 from nameko.exceptions import deserialize_to_instance
 from nameko.extensions import DependencyProvider
+from nameko.rpc import Rpc
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from servicekit.db import AlreadyHandled, Database, UnitOfWork
 from servicekit.domain import utcnow
-from servicekit.errors import on_error_class
+from servicekit.errors import Conflict, on_error_class
 from servicekit.logging import new_request_id, request_id_var
 from servicekit.outbox import OutboxRelay
 from servicekit.tables import inbox_failures
@@ -125,9 +126,13 @@ class UnitOfWorkProvider(DependencyProvider):
 
     def get_dependency(self, worker_ctx) -> Callable[[], UnitOfWork]:
         entrypoint = worker_ctx.entrypoint
-        event_key = None
+        event_key, duplicate = None, AlreadyHandled
         if isinstance(entrypoint, IdempotentEventHandler):
             event_key = (event_id_of(worker_ctx.args[0]), entrypoint.handler_name)
+        elif isinstance(entrypoint, CommandRpc) and worker_ctx.data.get(RPC_CALL_ID):
+            service = self.container.service_name
+            event_key = (worker_ctx.data[RPC_CALL_ID], f"rpc:{service}.{entrypoint.method_name}")
+            duplicate = _duplicate_request
 
         def uow() -> UnitOfWork:
             return UnitOfWork(
@@ -135,9 +140,36 @@ class UnitOfWorkProvider(DependencyProvider):
                 context={"request_id": worker_ctx.data.get("request_id")},
                 event_key=event_key,
                 on_commit=self._wake.set,
+                duplicate=duplicate,
             )
 
         return uow
+
+
+RPC_CALL_ID = "rpc_call_id"
+
+
+class DuplicateRequest(Conflict):
+    code = "duplicate_request"
+    default_message = "This request was already carried out."
+
+
+class CommandRpc(Rpc):
+    """``@rpc`` for commands: the request's correlation id goes into the command's
+    inbox row, so a redelivered request (the instance that took it died before
+    answering) is not carried out twice; it answers 409 ``duplicate_request``."""
+
+    def unpack_message_headers(self, message) -> dict:
+        data = super().unpack_message_headers(message)
+        data[RPC_CALL_ID] = message.properties.get("correlation_id")
+        return data
+
+
+command = CommandRpc.decorator
+
+
+def _duplicate_request(key: tuple[str, str]) -> DuplicateRequest:
+    return DuplicateRequest(details={"command": key[1].removeprefix("rpc:")})
 
 
 def event_id_of(payload: object) -> str:

@@ -28,6 +28,7 @@ from servicekit.nameko_ext import (
     RequestContext,
     TimedRpc,
     UnitOfWorkProvider,
+    command,
     handle_event,
 )
 from servicekit.validation import load, load_actor
@@ -61,7 +62,7 @@ class ComplaintsService:
         return {"service": self.name, "status": "ok"}
 
     # --- commands -------------------------------------------------------------
-    @rpc
+    @command
     def register_complaint(self, data: dict, actor: dict) -> dict:
         """rules P1, P2. ``{"customer_id": "...", "channel": "hotline", "order_no": "SO-1",
         "ship_date": "2026-11-01", "description": "外壳破损", "request": "return",
@@ -75,7 +76,7 @@ class ComplaintsService:
         view = handlers.register_complaint(self.uow(), self.settings, data, actor, lookup)
         return _dump_complaint(view)
 
-    @rpc
+    @command
     def accept_complaint(self, complaint_id: str, data: dict, actor: dict) -> dict:
         """rule P3: ``{"promised_days": 7}``."""
         data = load(contract.AcceptSchema(), data)
@@ -85,7 +86,7 @@ class ComplaintsService:
             )
         )
 
-    @rpc
+    @command
     def reject_complaint(self, complaint_id: str, data: dict, actor: dict) -> dict:
         """rule P3: ``{"reason": "超过质保期"}``."""
         data = load(contract.RejectSchema(), data)
@@ -95,7 +96,7 @@ class ComplaintsService:
             )
         )
 
-    @rpc
+    @command
     def record_investigation(self, complaint_id: str, data: dict, actor: dict) -> dict:
         """rule P4: ``{"findings", "cause", "cause_category": "non_sales",
         "responsibility": [{"department": "production", "person": "张三", "share": "1.00"}]}``"""
@@ -106,7 +107,7 @@ class ComplaintsService:
             )
         )
 
-    @rpc
+    @command
     def post_plan(self, complaint_id: str, data: dict, actor: dict) -> dict:
         """rules P5, P6: ``{"actions": [{"type": "return", "lines": [...]},
         {"type": "allowance", "amount": "300.00"}]}``"""
@@ -114,7 +115,7 @@ class ComplaintsService:
         plan = handlers.post_plan(self.uow(), self.settings, complaint_id, data, load_actor(actor))
         return contract.PlanSchema().dump(plan)
 
-    @rpc
+    @command
     def approve_plan(self, complaint_id: str, plan_id: str, actor: dict) -> dict:
         """rule P6: by the required rank or above."""
         plan = handlers.approve_plan(
@@ -122,7 +123,7 @@ class ComplaintsService:
         )
         return contract.PlanSchema().dump(plan)
 
-    @rpc
+    @command
     def send_back_plan(self, complaint_id: str, plan_id: str, data: dict, actor: dict) -> dict:
         """rule P6: ``{"reason": "赔付依据不足"}`` by the required rank or above."""
         data = load(contract.SendBackSchema(), data)
@@ -131,7 +132,7 @@ class ComplaintsService:
         )
         return contract.PlanSchema().dump(plan)
 
-    @rpc
+    @command
     def record_customer_response(
         self, complaint_id: str, plan_id: str, data: dict, actor: dict
     ) -> dict:
@@ -143,7 +144,7 @@ class ComplaintsService:
             )
         )
 
-    @rpc
+    @command
     def record_follow_up(self, complaint_id: str, data: dict, actor: dict) -> dict:
         """rule P9: ``{"satisfied": true, "score": 5, "notes": "客户满意"}``."""
         data = load(contract.FollowUpSchema(), data)

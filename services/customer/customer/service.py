@@ -13,7 +13,7 @@ from customer.domain import CustomerSettings
 from customer.models import start_mappers
 from servicekit.contracts import customer as contract
 from servicekit.contracts.common import PageArgsSchema
-from servicekit.nameko_ext import DomainSettings, RequestContext, UnitOfWorkProvider
+from servicekit.nameko_ext import DomainSettings, RequestContext, UnitOfWorkProvider, command
 from servicekit.validation import load, load_actor
 
 start_mappers()
@@ -37,7 +37,7 @@ class CustomerService:
             uow.session.execute(text("SELECT 1"))
         return {"service": self.name, "status": "ok"}
 
-    @rpc
+    @command
     def create_customer(self, data: dict, actor: dict) -> dict:
         """Record a new customer card (rules C1-C3).
 
@@ -59,29 +59,29 @@ class CustomerService:
         result = handlers.list_customers(self.uow(), filters, **paging)
         return {**result, "items": _customers.dump(result["items"])}
 
-    @rpc
+    @command
     def update_customer(self, customer_id: str, changes: dict, actor: dict) -> dict:
         """Change card fields directly, audited; terms fields -> 422 change_request_required."""
         changes = load(contract.UpdateCustomerSchema(), changes, partial=True)
         customer = handlers.update_customer(self.uow(), customer_id, changes, load_actor(actor))
         return _customer.dump(customer)
 
-    @rpc
+    @command
     def submit_customer(self, customer_id: str, actor: dict) -> dict:
         return _customer.dump(handlers.submit_customer(self.uow(), customer_id, load_actor(actor)))
 
-    @rpc
+    @command
     def approve_customer(self, customer_id: str, actor: dict) -> dict:
         return _customer.dump(handlers.approve_customer(self.uow(), customer_id, load_actor(actor)))
 
-    @rpc
+    @command
     def change_status(self, customer_id: str, data: dict, actor: dict) -> dict:
         """``{"status": "dormant", "reason": "no orders for 6 months"}`` (rule C3)."""
         data = load(contract.ChangeStatusSchema(), data)
         customer = handlers.change_status(self.uow(), customer_id, data, load_actor(actor))
         return _customer.dump(customer)
 
-    @rpc
+    @command
     def request_change(self, customer_id: str, data: dict, actor: dict) -> dict:
         """``{"discount": "0.80", "reason": "annual volume agreement"}`` (rule C4)."""
         data = load(contract.ChangeRequestCreateSchema(), data)
@@ -90,7 +90,7 @@ class CustomerService:
         )
         return _request.dump(request)
 
-    @rpc
+    @command
     def decide_change_request(self, request_id: str, data: dict, actor: dict) -> dict:
         """``{"decision": "approve", "comment": "ok"}`` by market_manager or finance (rule C4)."""
         data = load(contract.DecisionSchema(), data)

@@ -111,3 +111,48 @@ def test_direct_changes_are_audited_and_listed(customer_rpc):
     assert last["changes"] == {"address": {"old": "北京", "new": "天津"}}
     page = customer_rpc.list_customers({"q": "丙"}, 1, 10)
     assert page["total"] == 1 and page["items"][0]["id"] == created["id"]
+
+
+def test_a_redelivered_command_is_not_carried_out_twice(customer_rpc, rabbit_config):
+    """The same RPC message twice (as when the instance that took it died before
+    answering): one customer, and the second delivery answers duplicate_request."""
+    import json
+    import uuid
+
+    from kombu import Connection, Exchange, Queue
+
+    amqp_uri = rabbit_config["AMQP_URI"]
+    name = f"重投客户-{uuid.uuid4().hex[:6]}"
+    body = {"args": [{"name": name, "nature": "agent"}, CLERK], "kwargs": {}}
+    rpc_exchange = Exchange("nameko-rpc", type="topic", durable=True)
+    reply_name = f"test-replies-{uuid.uuid4().hex[:6]}"
+    reply_queue = Queue(reply_name, exchange=rpc_exchange, routing_key=reply_name, auto_delete=True)
+    replies = []
+    with Connection(amqp_uri) as conn:
+        channel = conn.channel()
+        reply_queue(channel).declare()
+        producer = conn.Producer(channel)
+        correlation_id = uuid.uuid4().hex
+        for _ in range(2):
+            producer.publish(
+                body,
+                exchange=rpc_exchange,
+                routing_key="customer.create_customer",
+                reply_to=reply_queue.name,
+                correlation_id=correlation_id,
+                serializer="json",
+            )
+        simple = conn.SimpleQueue(reply_queue)
+        for _ in range(2):
+            message = simple.get(timeout=10)
+            payload = (
+                message.payload if isinstance(message.payload, dict) else json.loads(message.body)
+            )
+            replies.append(payload)
+            message.ack()
+        simple.close()
+    results = [r for r in replies if r.get("error") is None]
+    errors = [r["error"] for r in replies if r.get("error")]
+    assert len(results) == 1 and results[0]["result"]["name"] == name
+    assert len(errors) == 1 and errors[0]["exc_args"][2] == "duplicate_request"
+    assert customer_rpc.list_customers({"q": name}, 1, 10)["total"] == 1
