@@ -4,11 +4,16 @@ Binds 127.0.0.1:$GATEWAY_PORT with $GATEWAY_WORKERS eventlet workers; in prometh
 multiprocess mode a dead worker's samples are marked dead.
 """
 
+import warnings
+
 from prometheus_client import multiprocess
 
 from gateway import settings
 
 _settings = settings.load()
+
+# eventlet says on import that it is in bug-fix mode; gunicorn 25's worker needs it.
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
 bind = f"127.0.0.1:{_settings['GATEWAY_PORT']}"
 workers = _settings["GATEWAY_WORKERS"]
@@ -19,3 +24,30 @@ graceful_timeout = 10
 def child_exit(server, worker) -> None:
     if _settings["PROMETHEUS_MULTIPROC_DIR"]:
         multiprocess.mark_process_dead(worker.pid, _settings["PROMETHEUS_MULTIPROC_DIR"])
+
+
+# gunicorn's own lines (start, workers, shutdown) as JSON like every other log line;
+# requests are logged by the app itself (gateway.access), so no gunicorn access log.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "ts", "levelname": "level", "name": "logger"},
+            "static_fields": {"service": "gateway"},
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stderr",
+        }
+    },
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["console"], "propagate": False},
+        "gunicorn.access": {"level": "WARNING", "handlers": ["console"], "propagate": False},
+    },
+}

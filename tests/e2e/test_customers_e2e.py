@@ -171,3 +171,16 @@ def test_request_id_follows_the_call_into_the_service_log(suite, as_role):
     for process in ("gateway", "customer"):  # the access log and the service's log
         log = suite.log_dir / f"{process}.log"
         wait_for(lambda log=log: request_id in log.read_text(errors="replace"), timeout=10)
+
+
+def test_every_log_line_is_a_json_object_naming_its_service(suite, as_role):
+    import json
+
+    as_role("sales_clerk").get("/customers")
+    for log in sorted(suite.log_dir.glob("*.log")):
+        lines = [line for line in log.read_text(errors="replace").splitlines() if line.strip()]
+        assert lines, log
+        for line in lines:
+            entry = json.loads(line)  # fails on a plain-text line
+            assert entry["level"] and entry["ts"], line
+            assert entry["service"] == log.stem.split(".")[0], line

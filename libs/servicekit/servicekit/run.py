@@ -6,7 +6,12 @@ the nameko service until SIGTERM / Ctrl-C. Any number of instances may run.
 
 from __future__ import annotations
 
-import eventlet
+import warnings
+
+with warnings.catch_warnings():
+    # eventlet says on import that it is in bug-fix mode; nameko 2 needs it.
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+    import eventlet
 
 eventlet.monkey_patch()
 
