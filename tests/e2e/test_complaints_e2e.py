@@ -204,6 +204,8 @@ def test_whole_chain_p1_to_p9(suite, as_role):
         "/complaints", params={"customer_id": customer_id, "status": "closed"}
     ).json()
     assert [c["id"] for c in listed["items"]] == [case_id]
+    by_number = agent.get("/complaints", params={"q": case["number"]}).json()
+    assert [c["id"] for c in by_number["items"]] == [case_id]
 
 
 def test_reports_and_notices_are_for_managers(as_role):

@@ -286,6 +286,9 @@ def list_complaints(uow: UnitOfWork, filters: dict, page: int, per_page: int) ->
         query = query.where(Complaint.status == filters["status"])
     if "customer_id" in filters:
         query = query.where(Complaint.customer_id == filters["customer_id"])
+    if filters.get("q"):
+        pattern = f"%{filters['q']}%"
+        query = query.where(or_(Complaint.number.ilike(pattern), Complaint.order_no.ilike(pattern)))
     if filters.get("overdue") is not None:
         late = and_(
             complaints.c.status.in_(OPEN_STATUSES),

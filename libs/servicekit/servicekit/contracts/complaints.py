@@ -226,6 +226,10 @@ class ComplaintFilterSchema(Schema):
     status = fields.String(validate=validate.OneOf(STATUSES))
     customer_id = fields.String()
     overdue = fields.Boolean()
+    q = fields.String(
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "part of the case number or the order number"},
+    )
 
 
 class NoticeFilterSchema(Schema):
