@@ -8,8 +8,22 @@ from marshmallow import Schema, ValidationError
 
 from servicekit.errors import Invalid
 
+_instances: dict[type[Schema], Schema] = {}
 
-def load(schema: Schema, data: Any, partial: bool = False) -> Any:
+
+def _instance(schema: Schema | type[Schema]) -> Schema:
+    """Schemas are stateless once built, and building one deep-copies its fields."""
+    if not isinstance(schema, type):
+        return schema
+    instance = _instances.get(schema)
+    if instance is None:
+        instance = _instances[schema] = schema()
+    return instance
+
+
+def load(schema: Schema | type[Schema], data: Any, partial: bool = False) -> Any:
+    """``data`` loaded with ``schema`` (a class is instantiated once and reused)."""
+    schema = _instance(schema)
     if not isinstance(data, dict):
         raise Invalid("The payload must be a JSON object.", {"_schema": ["not an object"]})
     try:
@@ -22,4 +36,4 @@ def load(schema: Schema, data: Any, partial: bool = False) -> Any:
 def load_actor(actor: Any) -> dict:
     from servicekit.contracts.common import ActorSchema
 
-    return load(ActorSchema(), actor)
+    return load(ActorSchema, actor)

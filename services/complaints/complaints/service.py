@@ -20,7 +20,7 @@ from complaints.domain import ComplaintSettings
 from complaints.models import start_mappers
 from servicekit.contracts import complaints as contract
 from servicekit.contracts import finance, returns
-from servicekit.contracts.common import PageArgsSchema
+from servicekit.contracts.common import HistoryEntrySchema, PageArgsSchema
 from servicekit.domain import utcnow
 from servicekit.leases import try_acquire
 from servicekit.nameko_ext import (
@@ -40,10 +40,20 @@ NOTICE_TIMER_SECONDS = float(os.environ.get("COMPLAINTS_NOTICE_TIMER_SECONDS", "
 _holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+_complaint = contract.ComplaintSchema()
+_plan = contract.PlanSchema()
+_notices = contract.NoticeSchema(many=True)
+_history = HistoryEntrySchema(many=True)
+_report = contract.MonthlyReportSchema()
+
+
 def _dump_complaint(view) -> dict:
+    """The complaint, with what depends on the reader: ``overdue`` and ``history``."""
     complaint, extra = view
-    data = contract.ComplaintSchema().dump(complaint)
-    data.update(contract.ComplaintSchema(only=tuple(extra)).dump(extra))
+    data = _complaint.dump(complaint)
+    data["overdue"] = extra["overdue"]
+    if "history" in extra:
+        data["history"] = _history.dump(extra["history"])
     return data
 
 
@@ -67,7 +77,7 @@ class ComplaintsService:
         """rules P1, P2. ``{"customer_id": "...", "channel": "hotline", "order_no": "SO-1",
         "ship_date": "2026-11-01", "description": "外壳破损", "request": "return",
         "lines": [{"sku": "P-100", "quantity": 2, "unit_price": "450.00"}]}``"""
-        data = load(contract.RegisterComplaintSchema(), data)
+        data = load(contract.RegisterComplaintSchema, data)
         actor = load_actor(actor)
 
         def lookup(customer_id: str) -> dict:
@@ -79,7 +89,7 @@ class ComplaintsService:
     @command
     def accept_complaint(self, complaint_id: str, data: dict, actor: dict) -> dict:
         """rule P3: ``{"promised_days": 7}``."""
-        data = load(contract.AcceptSchema(), data)
+        data = load(contract.AcceptSchema, data)
         return _dump_complaint(
             handlers.accept_complaint(
                 self.uow(), self.settings, complaint_id, data, load_actor(actor)
@@ -89,7 +99,7 @@ class ComplaintsService:
     @command
     def reject_complaint(self, complaint_id: str, data: dict, actor: dict) -> dict:
         """rule P3: ``{"reason": "超过质保期"}``."""
-        data = load(contract.RejectSchema(), data)
+        data = load(contract.RejectSchema, data)
         return _dump_complaint(
             handlers.reject_complaint(
                 self.uow(), self.settings, complaint_id, data, load_actor(actor)
@@ -100,7 +110,7 @@ class ComplaintsService:
     def record_investigation(self, complaint_id: str, data: dict, actor: dict) -> dict:
         """rule P4: ``{"findings", "cause", "cause_category": "non_sales",
         "responsibility": [{"department": "production", "person": "张三", "share": "1.00"}]}``"""
-        data = load(contract.InvestigationSchema(), data)
+        data = load(contract.InvestigationSchema, data)
         return _dump_complaint(
             handlers.record_investigation(
                 self.uow(), self.settings, complaint_id, data, load_actor(actor)
@@ -111,9 +121,9 @@ class ComplaintsService:
     def post_plan(self, complaint_id: str, data: dict, actor: dict) -> dict:
         """rules P5, P6: ``{"actions": [{"type": "return", "lines": [...]},
         {"type": "allowance", "amount": "300.00"}]}``"""
-        data = load(contract.PostPlanSchema(), data)
+        data = load(contract.PostPlanSchema, data)
         plan = handlers.post_plan(self.uow(), self.settings, complaint_id, data, load_actor(actor))
-        return contract.PlanSchema().dump(plan)
+        return _plan.dump(plan)
 
     @command
     def approve_plan(self, complaint_id: str, plan_id: str, actor: dict) -> dict:
@@ -121,23 +131,23 @@ class ComplaintsService:
         plan = handlers.approve_plan(
             self.uow(), self.settings, complaint_id, plan_id, load_actor(actor)
         )
-        return contract.PlanSchema().dump(plan)
+        return _plan.dump(plan)
 
     @command
     def send_back_plan(self, complaint_id: str, plan_id: str, data: dict, actor: dict) -> dict:
         """rule P6: ``{"reason": "赔付依据不足"}`` by the required rank or above."""
-        data = load(contract.SendBackSchema(), data)
+        data = load(contract.SendBackSchema, data)
         plan = handlers.send_back_plan(
             self.uow(), self.settings, complaint_id, plan_id, data, load_actor(actor)
         )
-        return contract.PlanSchema().dump(plan)
+        return _plan.dump(plan)
 
     @command
     def record_customer_response(
         self, complaint_id: str, plan_id: str, data: dict, actor: dict
     ) -> dict:
         """rule P7: ``{"accepted": true, "comment": "同意"}``."""
-        data = load(contract.CustomerResponseSchema(), data)
+        data = load(contract.CustomerResponseSchema, data)
         return _dump_complaint(
             handlers.record_customer_response(
                 self.uow(), self.settings, complaint_id, plan_id, data, load_actor(actor)
@@ -147,7 +157,7 @@ class ComplaintsService:
     @command
     def record_follow_up(self, complaint_id: str, data: dict, actor: dict) -> dict:
         """rule P9: ``{"satisfied": true, "score": 5, "notes": "客户满意"}``."""
-        data = load(contract.FollowUpSchema(), data)
+        data = load(contract.FollowUpSchema, data)
         return _dump_complaint(
             handlers.record_follow_up(
                 self.uow(), self.settings, complaint_id, data, load_actor(actor)
@@ -161,24 +171,24 @@ class ComplaintsService:
 
     @rpc
     def list_complaints(self, filters: dict | None = None, page: int = 1, per_page: int = 50):
-        filters = load(contract.ComplaintFilterSchema(), filters or {})
-        paging = load(PageArgsSchema(), {"page": page, "per_page": per_page})
+        filters = load(contract.ComplaintFilterSchema, filters or {})
+        paging = load(PageArgsSchema, {"page": page, "per_page": per_page})
         result = handlers.list_complaints(self.uow(), filters, **paging)
         return {**result, "items": [_dump_complaint(view) for view in result["items"]]}
 
     @rpc
     def list_notices(self, filters: dict | None = None, page: int = 1, per_page: int = 50):
-        filters = load(contract.NoticeFilterSchema(), filters or {})
-        paging = load(PageArgsSchema(), {"page": page, "per_page": per_page})
+        filters = load(contract.NoticeFilterSchema, filters or {})
+        paging = load(PageArgsSchema, {"page": page, "per_page": per_page})
         result = handlers.list_notices(self.uow(), filters, **paging)
-        return {**result, "items": contract.NoticeSchema(many=True).dump(result["items"])}
+        return {**result, "items": _notices.dump(result["items"])}
 
     @rpc
     def monthly_report(self, month: str) -> dict:
         """rule P11: ``"2026-10"`` -> the statistics of the cases closed that month."""
-        args = load(contract.MonthlyReportArgsSchema(), {"month": month})
+        args = load(contract.MonthlyReportArgsSchema, {"month": month})
         report = handlers.monthly_report(self.uow(), self.settings, args["month"])
-        return contract.MonthlyReportSchema().dump(report)
+        return _report.dump(report)
 
     # --- rule P10: reminders and escalations ---------------------------------
     @timer(interval=NOTICE_TIMER_SECONDS)
@@ -202,7 +212,7 @@ class ComplaintsService:
     # --- rule P8: facts from returns and finance -----------------------------
     @handle_event(returns.SERVICE, returns.RETURN_AUTHORIZED)
     def handle_return_authorized(self, payload: dict) -> None:
-        event = load(returns.ReturnEventSchema(), payload)
+        event = load(returns.ReturnEventSchema, payload)
         handlers.apply_fact(
             self.uow(),
             self.settings,
@@ -213,7 +223,7 @@ class ComplaintsService:
 
     @handle_event(returns.SERVICE, returns.RETURN_RECEIVED)
     def handle_return_received(self, payload: dict) -> None:
-        event = load(returns.ReturnEventSchema(), payload)
+        event = load(returns.ReturnEventSchema, payload)
         handlers.apply_fact(
             self.uow(),
             self.settings,
@@ -224,7 +234,7 @@ class ComplaintsService:
 
     @handle_event(returns.SERVICE, returns.RETURN_INSPECTED)
     def handle_return_inspected(self, payload: dict) -> None:
-        event = load(returns.ReturnEventSchema(), payload)
+        event = load(returns.ReturnEventSchema, payload)
         handlers.apply_fact(
             self.uow(),
             self.settings,
@@ -235,7 +245,7 @@ class ComplaintsService:
 
     @handle_event(returns.SERVICE, returns.REPLENISHMENT_SHIPPED)
     def handle_replenishment_shipped(self, payload: dict) -> None:
-        event = load(returns.ReplenishmentShippedEventSchema(), payload)
+        event = load(returns.ReplenishmentShippedEventSchema, payload)
         handlers.apply_fact(
             self.uow(),
             self.settings,
@@ -247,7 +257,7 @@ class ComplaintsService:
 
     @handle_event(finance.SERVICE, finance.VOUCHER_ISSUED)
     def handle_voucher_issued(self, payload: dict) -> None:
-        event = load(finance.VoucherEventSchema(), payload)
+        event = load(finance.VoucherEventSchema, payload)
         handlers.apply_fact(
             self.uow(),
             self.settings,
@@ -261,7 +271,7 @@ class ComplaintsService:
 
     @handle_event(finance.SERVICE, finance.RECONCILIATION_EXCEPTION)
     def handle_reconciliation_exception(self, payload: dict) -> None:
-        event = load(finance.ReconciliationExceptionEventSchema(), payload)
+        event = load(finance.ReconciliationExceptionEventSchema, payload)
         handlers.apply_fact(
             self.uow(),
             self.settings,

@@ -22,6 +22,7 @@ _customer = contract.CustomerSchema()
 _customers = contract.CustomerSchema(many=True)
 _request = contract.ChangeRequestSchema()
 _requests = contract.ChangeRequestSchema(many=True)
+_audit = contract.AuditEntrySchema(many=True)
 
 
 class CustomerService:
@@ -44,7 +45,7 @@ class CustomerService:
         ``{"name": "华东机电有限公司", "nature": "distributor", "region": "华东",
         "discount": "0.85", "settlement_terms": "net_30", "credit_limit": "200000.00"}``
         """
-        data = load(contract.CreateCustomerSchema(), data)
+        data = load(contract.CreateCustomerSchema, data)
         customer = handlers.create_customer(self.uow(), self.settings, data, load_actor(actor))
         return _customer.dump(customer)
 
@@ -54,15 +55,15 @@ class CustomerService:
 
     @rpc
     def list_customers(self, filters: dict | None = None, page: int = 1, per_page: int = 50):
-        filters = load(contract.CustomerFilterSchema(), filters or {})
-        paging = load(PageArgsSchema(), {"page": page, "per_page": per_page})
+        filters = load(contract.CustomerFilterSchema, filters or {})
+        paging = load(PageArgsSchema, {"page": page, "per_page": per_page})
         result = handlers.list_customers(self.uow(), filters, **paging)
         return {**result, "items": _customers.dump(result["items"])}
 
     @command
     def update_customer(self, customer_id: str, changes: dict, actor: dict) -> dict:
         """Change card fields directly, audited; terms fields -> 422 change_request_required."""
-        changes = load(contract.UpdateCustomerSchema(), changes, partial=True)
+        changes = load(contract.UpdateCustomerSchema, changes, partial=True)
         customer = handlers.update_customer(self.uow(), customer_id, changes, load_actor(actor))
         return _customer.dump(customer)
 
@@ -77,14 +78,14 @@ class CustomerService:
     @command
     def change_status(self, customer_id: str, data: dict, actor: dict) -> dict:
         """``{"status": "dormant", "reason": "no orders for 6 months"}`` (rule C3)."""
-        data = load(contract.ChangeStatusSchema(), data)
+        data = load(contract.ChangeStatusSchema, data)
         customer = handlers.change_status(self.uow(), customer_id, data, load_actor(actor))
         return _customer.dump(customer)
 
     @command
     def request_change(self, customer_id: str, data: dict, actor: dict) -> dict:
         """``{"discount": "0.80", "reason": "annual volume agreement"}`` (rule C4)."""
-        data = load(contract.ChangeRequestCreateSchema(), data)
+        data = load(contract.ChangeRequestCreateSchema, data)
         request = handlers.request_change(
             self.uow(), self.settings, customer_id, data, load_actor(actor)
         )
@@ -93,7 +94,7 @@ class CustomerService:
     @command
     def decide_change_request(self, request_id: str, data: dict, actor: dict) -> dict:
         """``{"decision": "approve", "comment": "ok"}`` by market_manager or finance (rule C4)."""
-        data = load(contract.DecisionSchema(), data)
+        data = load(contract.DecisionSchema, data)
         request = handlers.decide_change_request(self.uow(), request_id, data, load_actor(actor))
         return _request.dump(request)
 
@@ -108,4 +109,4 @@ class CustomerService:
     @rpc
     def get_audit(self, customer_id: str) -> list:
         entries = handlers.audit(self.uow(), customer_id)
-        return contract.AuditEntrySchema(many=True).dump(entries)
+        return _audit.dump(entries)
