@@ -18,6 +18,7 @@ from sqlalchemy import text
 from complaints import handlers
 from complaints.domain import ComplaintSettings
 from complaints.models import start_mappers
+from servicekit.config import settings_from
 from servicekit.contracts import complaints as contract
 from servicekit.contracts import finance, returns
 from servicekit.contracts.common import HistoryEntrySchema, PageArgsSchema
@@ -36,7 +37,8 @@ from servicekit.validation import load, load_actor
 start_mappers()
 log = logging.getLogger(__name__)
 
-NOTICE_TIMER_SECONDS = float(os.environ.get("COMPLAINTS_NOTICE_TIMER_SECONDS", "30"))
+# nameko fixes a timer's interval when the class is defined, so it is read here.
+NOTICE_TIMER_SECONDS = settings_from(ComplaintSettings, "COMPLAINTS").notice_timer_seconds
 _holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
