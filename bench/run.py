@@ -152,6 +152,7 @@ def bench_gateway(args: argparse.Namespace, amqp_uri: str, data_dir: Path) -> li
         gateway_port=free_port(),
         amqp_uri=amqp_uri,
         services=["customer"],
+        instances={"customer": args.instances},
         gateway_workers=args.workers,
         env_overrides={
             "AFTERSALES_ADMIN_PASSWORD": admin_password,
@@ -323,13 +324,16 @@ def main(argv: list[str] | None = None) -> int:
         "--amqp-uri", default=os.environ.get("AMQP_URI", suite_module.DEFAULT_AMQP_URI)
     )
     parser.add_argument("--only", choices=["gateway", "baseline"], default=None)
+    parser.add_argument(
+        "--instances", type=int, default=1, help="customer service processes behind the gateway"
+    )
     args = parser.parse_args(argv)
 
     data_dir = Path(tempfile.mkdtemp(prefix="aftersales-bench-"))
     results: list[Result] = []
     print(
         f"{args.clients} clients, {args.warmup:g} s warm-up + {args.duration:g} s per path, "
-        f"gunicorn -k eventlet -w {args.workers}; data in {data_dir}",
+        f"gunicorn -k eventlet -w {args.workers}, customer x{args.instances}; data in {data_dir}",
         flush=True,
     )
     failed = True
@@ -376,6 +380,7 @@ def main(argv: list[str] | None = None) -> int:
             "duration_s": args.duration,
             "warmup_s": args.warmup,
             "gunicorn": f"-k eventlet -w {args.workers}",
+            "customer_instances": args.instances,
         },
         "results": [asdict(r) for r in results],
         "ratios_gateway_over_baseline": ratios,
