@@ -178,26 +178,26 @@ class Customer(Aggregate):
         unknown = sorted(set(changes) - set(DIRECT_FIELDS))
         if unknown:
             raise Invalid("Unknown fields.", {f: ["unknown field"] for f in unknown})
+        diff = self._apply(changes)
+        if diff:
+            self.updated_at = now or utcnow()
+            self._note(by, "updated", diff, at=self.updated_at)
+
+    def _apply(self, changes: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        """Set the fields that change; ``{field: {"old", "new"}}`` of those that did."""
         diff = {}
         for field, new in changes.items():
             old = getattr(self, field)
             if old != new:
                 diff[field] = {"old": _plain(old), "new": _plain(new)}
                 setattr(self, field, new)
-        if diff:
-            self.updated_at = now or utcnow()
-            self._note(by, "updated", diff, at=self.updated_at)
+        return diff
 
     def terms(self) -> dict[str, Any]:
         return {f: getattr(self, f) for f in TERMS_FIELDS}
 
     def apply_terms(self, changes: dict[str, Any], by: str, request_id: str, now: datetime):
-        diff = {}
-        for field, new in changes.items():
-            old = getattr(self, field)
-            if old != new:
-                diff[field] = {"old": _plain(old), "new": _plain(new)}
-                setattr(self, field, new)
+        diff = self._apply(changes)
         self.updated_at = now
         self._note(by, "terms_changed", {**diff, "change_request": request_id}, at=now)
         self._record_event(TERMS_CHANGED, {**self.terms_payload(), "change_request_id": request_id})
