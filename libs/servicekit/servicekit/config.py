@@ -21,7 +21,7 @@ ENV_VARS = {
     "AFTERSALES_DATA_DIR": "where the embedded SQLite databases live (default var/)",
     "LOG_LEVEL": "DEBUG, INFO (default), WARNING ...",
     "OUTBOX_POLL_SECONDS": "how often the outbox relay looks for unsent events (default 1.0)",
-    "INBOX_MAX_ATTEMPTS": "tries of a failing event before it is parked (default 5)",
+    "INBOX_RETRY_SECONDS": "seconds of back-off a failing event is retried before it is parked (default 900)",
     "MAX_WORKERS": "concurrent workers per service instance (default 10)",
     "SERVICE_RPC_TIMEOUT": "seconds a service waits for another service's answer (default 3)",
     "OUTBOX_RETENTION_DAYS": "sent events are deleted from the outbox after this (default 7)",
@@ -54,7 +54,7 @@ class ServiceConfig:
     database_url: str
     log_level: str = "INFO"
     outbox_poll_seconds: float = 1.0
-    inbox_max_attempts: int = 5
+    inbox_retry_seconds: float = 900.0
     max_workers: int = 10
     service_rpc_timeout: float = 3.0
     outbox_retention_days: float = 7.0
@@ -69,7 +69,7 @@ class ServiceConfig:
             database_url=database_url(service, env),
             log_level=env.get("LOG_LEVEL", "INFO"),
             outbox_poll_seconds=float(env.get("OUTBOX_POLL_SECONDS", "1.0")),
-            inbox_max_attempts=int(env.get("INBOX_MAX_ATTEMPTS", "5")),
+            inbox_retry_seconds=float(env.get("INBOX_RETRY_SECONDS", "900")),
             max_workers=int(env.get("MAX_WORKERS", "10")),
             service_rpc_timeout=float(env.get("SERVICE_RPC_TIMEOUT", "3")),
             outbox_retention_days=float(env.get("OUTBOX_RETENTION_DAYS", "7")),
@@ -84,7 +84,7 @@ class ServiceConfig:
             "max_workers": self.max_workers,
             "DATABASE_URL": self.database_url,
             "OUTBOX_POLL_SECONDS": self.outbox_poll_seconds,
-            "INBOX_MAX_ATTEMPTS": self.inbox_max_attempts,
+            "INBOX_RETRY_SECONDS": self.inbox_retry_seconds,
             "LOG_LEVEL": self.log_level,
             "SERVICE_RPC_TIMEOUT": self.service_rpc_timeout,
             "OUTBOX_RETENTION_DAYS": self.outbox_retention_days,

@@ -1,5 +1,5 @@
-"""The kit tables (outbox, inbox, inbox_failures, history, leases) as alembic
-operations, versioned here once and called from each service's first migration.
+"""The kit tables (outbox, inbox, parked messages, history, leases) as alembic
+operations, versioned here once and called from each service's migrations.
 
 A later change to ``servicekit.tables`` gets a ``upgrade_v2`` beside these, called
 from a new revision of every service; a version, once released, never changes.
@@ -92,3 +92,53 @@ def downgrade_v1() -> None:
         batch_op.drop_index("ix_history_entity")
 
     op.drop_table("history")
+
+
+def upgrade_v2() -> None:
+    """Commands keep their answer in the inbox; parked messages move from a broker
+    queue and a failure counter (inbox_failures) to a table an operator can browse."""
+    with op.batch_alter_table("inbox", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("result", sa.JSON(), nullable=True))
+    op.drop_table("inbox_failures")
+    op.create_table(
+        "parked_messages",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("queue", sa.String(length=255), nullable=False),
+        sa.Column("handler", sa.String(length=150), nullable=False),
+        sa.Column("reason", sa.String(length=50), nullable=False),
+        sa.Column("error", sa.Text(), nullable=False),
+        sa.Column("event_id", sa.String(length=64), nullable=True),
+        sa.Column("exchange", sa.String(length=255), nullable=False),
+        sa.Column("routing_key", sa.String(length=255), nullable=False),
+        sa.Column("headers", sa.JSON(), nullable=False),
+        sa.Column("content_type", sa.String(length=100), nullable=True),
+        sa.Column("content_encoding", sa.String(length=50), nullable=True),
+        sa.Column("body", sa.LargeBinary(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("parked_at", servicekit.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("parked_messages", schema=None) as batch_op:
+        batch_op.create_index("ix_parked_messages_queue", ["queue", "id"], unique=False)
+
+
+def downgrade_v2() -> None:
+    with op.batch_alter_table("parked_messages", schema=None) as batch_op:
+        batch_op.drop_index("ix_parked_messages_queue")
+    op.drop_table("parked_messages")
+    op.create_table(
+        "inbox_failures",
+        sa.Column("event_id", sa.String(length=64), nullable=False),
+        sa.Column("handler", sa.String(length=150), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("parked_at", servicekit.types.UTCDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("event_id", "handler"),
+    )
+    with op.batch_alter_table("inbox", schema=None) as batch_op:
+        batch_op.drop_column("result")

@@ -93,6 +93,22 @@ def main(argv: list[str]) -> None:
     if url.startswith("sqlite"):
         Path(url.split("///", 1)[-1]).parent.mkdir(parents=True, exist_ok=True)
     cli.run_cmd(cfg, options)
+    if rest and rest[0] == "upgrade":
+        _declare_event_queues()
+
+
+def _declare_event_queues() -> None:
+    """A migrated service's events must find their subscribers' queues, even before
+    those subscribers first start (servicekit.topology)."""
+    import os
+
+    from servicekit.config import DEFAULT_AMQP_URI
+    from servicekit.topology import declare_subscriber_queues
+
+    try:
+        declare_subscriber_queues(os.environ.get("AMQP_URI", DEFAULT_AMQP_URI))
+    except Exception as exc:  # the broker may come later; the service declares them at start
+        print(f"event queues not declared (broker unreachable: {exc})", file=sys.stderr)
 
 
 if __name__ == "__main__":

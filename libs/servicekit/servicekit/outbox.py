@@ -5,6 +5,10 @@ several instances of a service never publish the same batch at once; a relay
 that dies mid-batch leaves a lease that expires and another instance (or its
 own restart) publishes the rows again. Delivery is therefore at-least-once and
 consumers dedupe on ``event_id`` (the inbox).
+
+An event with subscribers is published ``mandatory``: if no queue is bound (the
+topology is missing), the broker returns it, it stays unsent and is reported, and
+the relay tries it again after UNROUTABLE_BACKOFF instead of marking it sent.
 """
 
 from __future__ import annotations
@@ -16,14 +20,17 @@ import uuid
 from datetime import timedelta
 
 from kombu import Exchange
-from nameko.amqp.publish import Publisher
+from nameko.amqp.publish import Publisher, UndeliverableMessage
 from sqlalchemy import delete, or_, select, update
 
+from servicekit.contracts.subscriptions import subscribers
 from servicekit.db import Database
 from servicekit.domain import utcnow
 from servicekit.tables import inbox, outbox
 
 log = logging.getLogger(__name__)
+
+UNROUTABLE_BACKOFF = timedelta(seconds=30)
 
 
 def event_exchange(service: str) -> Exchange:
@@ -101,6 +108,17 @@ class OutboxRelay:
                 .values(claimed_until=None, claimed_by=None)
             )
 
+    def _hold_back(self, ids: list[int]) -> None:
+        """Unroutable rows keep their lease a while, so they are not retried at once."""
+        if not ids:
+            return
+        with self.database.engine.begin() as conn:
+            conn.execute(
+                update(outbox)
+                .where(outbox.c.id.in_(ids), outbox.c.claimed_by == self.holder)
+                .values(claimed_until=utcnow() + UNROUTABLE_BACKOFF)
+            )
+
     def publish_one(self, row: dict) -> None:
         headers = {f"nameko.{k}": v for k, v in (row["headers"] or {}).items() if v is not None}
         self.publisher.publish(
@@ -110,19 +128,34 @@ class OutboxRelay:
             extra_headers=headers,
             declare=[self.exchange],
             message_id=row["event_id"],
+            mandatory=bool(subscribers(self.service, row["event_type"])),
         )
 
     def relay_once(self) -> int:
         """Publish one batch; returns how many events went out."""
         rows = self._claim()
         sent: list[int] = []
+        unroutable: list[int] = []
         try:
             for row in rows:
-                self.publish_one(row)
+                try:
+                    self.publish_one(row)
+                except UndeliverableMessage:
+                    unroutable.append(row["id"])
+                    log.warning(
+                        "event unroutable: no queue bound; kept unsent",
+                        extra={
+                            "event_type": f"{self.service}.{row['event_type']}",
+                            "event_id": row["event_id"],
+                        },
+                    )
+                    continue
                 sent.append(row["id"])
         finally:
             self._mark_sent(sent)
-            self._release([r["id"] for r in rows if r["id"] not in set(sent)])
+            self._hold_back(unroutable)
+            done = set(sent) | set(unroutable)
+            self._release([r["id"] for r in rows if r["id"] not in done])
         if sent:
             log.debug("relayed %d events", len(sent))
         return len(sent)

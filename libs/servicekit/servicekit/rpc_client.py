@@ -17,7 +17,7 @@ from nameko.exceptions import RpcTimeout, UnknownService
 from nameko.rpc import MethodProxy
 from nameko.standalone.rpc import ClusterRpcProxy
 
-import servicekit.nameko_ext  # noqa: F401  (registers DomainError classes with nameko)
+import servicekit.remote_errors  # noqa: F401  (DomainErrors come back as themselves)
 from servicekit.errors import ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -60,9 +60,18 @@ class RpcPool:
             log.debug("stopping a broken proxy failed", exc_info=True)
 
     def call(
-        self, service: str, method: str, *args: Any, request_id: str | None = None, **kwargs: Any
+        self,
+        service: str,
+        method: str,
+        *args: Any,
+        request_id: str | None = None,
+        idempotency_key: str | None = None,
+        **kwargs: Any,
     ) -> Any:
-        """Call ``service.method(*args, **kwargs)``; DomainErrors come back as themselves."""
+        """Call ``service.method(*args, **kwargs)``; DomainErrors come back as themselves.
+
+        ``idempotency_key`` (the gateway's, scoped to the caller) makes a command's
+        retry answer the first result instead of carrying it out again."""
         proxy = self._acquire()
         healthy = True
         try:
@@ -70,6 +79,8 @@ class RpcPool:
             worker_ctx.data.clear()
             if request_id:
                 worker_ctx.data["request_id"] = request_id
+            if idempotency_key:
+                worker_ctx.data["idempotency_key"] = idempotency_key
             method_proxy = MethodProxy(
                 worker_ctx, service, method, proxy._reply_listener, expiration=self.timeout
             )

@@ -1,6 +1,7 @@
 """Start one service: ``python -m servicekit.run <service>``.
 
-Configures JSON logging, runs the service's migrations (under a lock), then runs
+Configures JSON logging, runs the service's migrations (under a lock), declares
+every subscriber's event queue (``servicekit.topology``), then runs
 the nameko service until SIGTERM / Ctrl-C. Any number of instances may run.
 """
 
@@ -23,6 +24,7 @@ from nameko.cli.run import run  # noqa: E402
 from servicekit import logging as kit_logging  # noqa: E402
 from servicekit.config import SERVICES, ServiceConfig  # noqa: E402
 from servicekit.migrations import upgrade  # noqa: E402
+from servicekit.topology import declare_subscriber_queues  # noqa: E402
 
 
 def service_class(name: str) -> type:
@@ -40,6 +42,7 @@ def main(argv: list[str]) -> None:
     config = ServiceConfig.from_env(name)
     kit_logging.configure(name, config.log_level)
     upgrade(name, config.database_url)
+    declare_subscriber_queues(config.amqp_uri)  # events wait for consumers not started yet
     run([service_class(name)], config.nameko_config())
 
 

@@ -1,4 +1,5 @@
-"""Tables every service has besides its own: outbox, inbox, history, leases.
+"""Tables every service has besides its own: outbox, inbox, parked messages,
+history, leases.
 
 They live in their own MetaData; each service's alembic environment migrates
 them together with the service's tables.
@@ -10,6 +11,7 @@ from sqlalchemy import (
     Column,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -46,17 +48,34 @@ inbox = Table(
     Column("event_id", String(64), primary_key=True),
     Column("handler", String(150), primary_key=True),
     Column("processed_at", UTCDateTime(), nullable=False),
+    # A command's answer, so that a retried or redelivered request gets it again.
+    Column("result", JSON),
 )
 
-inbox_failures = Table(
-    "inbox_failures",
+# Messages a consumer could not use: undecodable at once, failing ones after their
+# retry budget. Kept with their reason until an operator replays or drops them
+# (python -m servicekit.parked).
+parked_messages = Table(
+    "parked_messages",
     kit_metadata,
-    Column("event_id", String(64), primary_key=True),
-    Column("handler", String(150), primary_key=True),
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("queue", String(255), nullable=False),
+    Column("handler", String(150), nullable=False),
+    Column("reason", String(50), nullable=False),
+    Column("error", Text, nullable=False),
+    Column("event_id", String(64)),
+    # Where a replay publishes the message: an event goes straight back to its
+    # consumer's queue (default exchange), an RPC request to the RPC exchange.
+    Column("exchange", String(255), nullable=False),
+    Column("routing_key", String(255), nullable=False),
+    Column("headers", JSON, nullable=False),
+    Column("content_type", String(100)),
+    Column("content_encoding", String(50)),
+    Column("body", LargeBinary, nullable=False),
     Column("attempts", Integer, nullable=False),
-    Column("last_error", Text),
-    Column("parked_at", UTCDateTime()),
+    Column("parked_at", UTCDateTime(), nullable=False),
 )
+Index("ix_parked_messages_queue", parked_messages.c.queue, parked_messages.c.id)
 
 history = Table(
     "history",

@@ -11,7 +11,6 @@ import socket
 import uuid
 from datetime import timedelta
 
-from nameko.rpc import rpc
 from nameko.timer import timer
 from sqlalchemy import text
 
@@ -31,6 +30,7 @@ from servicekit.nameko_ext import (
     UnitOfWorkProvider,
     command,
     handle_event,
+    query,
 )
 from servicekit.validation import load, load_actor
 
@@ -67,7 +67,7 @@ class ComplaintsService:
     call = TimedRpc()  # RPC to other services, with a timeout
     settings = DomainSettings(ComplaintSettings, "COMPLAINTS")
 
-    @rpc
+    @query
     def health(self) -> dict:
         with self.uow() as uow:
             uow.session.execute(text("SELECT 1"))
@@ -167,25 +167,25 @@ class ComplaintsService:
         )
 
     # --- queries --------------------------------------------------------------
-    @rpc
+    @query
     def get_complaint(self, complaint_id: str) -> dict:
         return _dump_complaint(handlers.get_complaint(self.uow(), complaint_id))
 
-    @rpc
+    @query
     def list_complaints(self, filters: dict | None = None, page: int = 1, per_page: int = 50):
         filters = load(contract.ComplaintFilterSchema, filters or {})
         paging = load(PageArgsSchema, {"page": page, "per_page": per_page})
         result = handlers.list_complaints(self.uow(), filters, **paging)
         return {**result, "items": [_dump_complaint(view) for view in result["items"]]}
 
-    @rpc
+    @query
     def list_notices(self, filters: dict | None = None, page: int = 1, per_page: int = 50):
         filters = load(contract.NoticeFilterSchema, filters or {})
         paging = load(PageArgsSchema, {"page": page, "per_page": per_page})
         result = handlers.list_notices(self.uow(), filters, **paging)
         return {**result, "items": _notices.dump(result["items"])}
 
-    @rpc
+    @query
     def monthly_report(self, month: str) -> dict:
         """rule P11: ``"2026-10"`` -> the statistics of the cases closed that month."""
         args = load(contract.MonthlyReportArgsSchema, {"month": month})

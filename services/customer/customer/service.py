@@ -5,7 +5,6 @@ See ``servicekit.contracts.customer`` for the published RPC API and events.
 
 from __future__ import annotations
 
-from nameko.rpc import rpc
 from sqlalchemy import text
 
 from customer import handlers
@@ -13,7 +12,13 @@ from customer.domain import CustomerSettings
 from customer.models import start_mappers
 from servicekit.contracts import customer as contract
 from servicekit.contracts.common import PageArgsSchema
-from servicekit.nameko_ext import DomainSettings, RequestContext, UnitOfWorkProvider, command
+from servicekit.nameko_ext import (
+    DomainSettings,
+    RequestContext,
+    UnitOfWorkProvider,
+    command,
+    query,
+)
 from servicekit.validation import load, load_actor
 
 start_mappers()
@@ -32,7 +37,7 @@ class CustomerService:
     context = RequestContext()
     settings = DomainSettings(CustomerSettings, "CUSTOMER")
 
-    @rpc
+    @query
     def health(self) -> dict:
         with self.uow() as uow:
             uow.session.execute(text("SELECT 1"))
@@ -49,11 +54,11 @@ class CustomerService:
         customer = handlers.create_customer(self.uow(), self.settings, data, load_actor(actor))
         return _customer.dump(customer)
 
-    @rpc
+    @query
     def get_customer(self, customer_id: str) -> dict:
         return _customer.dump(handlers.get_customer(self.uow(), customer_id))
 
-    @rpc
+    @query
     def list_customers(self, filters: dict | None = None, page: int = 1, per_page: int = 50):
         filters = load(contract.CustomerFilterSchema, filters or {})
         paging = load(PageArgsSchema, {"page": page, "per_page": per_page})
@@ -98,15 +103,15 @@ class CustomerService:
         request = handlers.decide_change_request(self.uow(), request_id, data, load_actor(actor))
         return _request.dump(request)
 
-    @rpc
+    @query
     def get_change_request(self, request_id: str) -> dict:
         return _request.dump(handlers.get_change_request(self.uow(), request_id))
 
-    @rpc
+    @query
     def list_change_requests(self, customer_id: str) -> list:
         return _requests.dump(handlers.list_change_requests(self.uow(), customer_id))
 
-    @rpc
+    @query
     def get_audit(self, customer_id: str) -> list:
         entries = handlers.audit(self.uow(), customer_id)
         return _audit.dump(entries)

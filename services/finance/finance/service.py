@@ -1,12 +1,15 @@
 """Nameko entrypoints of the finance service (skeleton: only ``health`` so far)."""
 
-from nameko.rpc import rpc
+from servicekit.nameko_ext import RequestContext, UnitOfWorkProvider, query
 
 
 class FinanceService:
     name = "finance"
 
-    @rpc
+    uow = UnitOfWorkProvider()  # its database also keeps parked messages
+    context = RequestContext()
+
+    @query
     def health(self) -> dict:
         """Liveness for the gateway's /health/ready.
 

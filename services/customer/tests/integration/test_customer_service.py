@@ -9,6 +9,7 @@ from servicekit.contracts.customer import (
     ChangeRequestRequired,
     CustomerNotFound,
     IllegalStatusChange,
+    TermsNotInEffect,
 )
 from servicekit.errors import Invalid
 from servicekit.migrations import upgrade
@@ -35,6 +36,10 @@ class FinanceListener:
     def on_terms(self, payload):
         received.append(("terms_changed", payload))
 
+    @event_handler("customer", "owner_changed")
+    def on_owner(self, payload):
+        received.append(("owner_changed", payload))
+
 
 @pytest.fixture
 def customer_rpc(db_url, rabbit_config, container_factory):
@@ -49,20 +54,76 @@ def customer_rpc(db_url, rabbit_config, container_factory):
 
 def test_customer_is_created_approved_and_announced(customer_rpc):
     created = customer_rpc.create_customer(
-        {"name": "华东机电有限公司", "nature": "distributor", "credit_limit": "50000.00"}, CLERK
+        {
+            "name": "华东机电有限公司",
+            "nature": "distributor",
+            "credit_limit": "50000.00",
+            "over_acceptance_ratio": "0.08",
+        },
+        CLERK,
     )
     assert created["status"] == "pending_approval"
     assert created["name"] == "华东机电有限公司"
+    # rule C3: what the clerk asked for is a proposal, nothing is in effect yet
+    assert created["credit_limit"] is None and created["over_acceptance_ratio"] is None
+    assert created["proposed_terms"]["credit_limit"] == "50000.00"
+    assert created["proposed_terms"]["over_acceptance_ratio"] == "0.08"
+    assert customer_rpc.get_customer(created["id"])["proposed_terms"] == created["proposed_terms"]
 
     approved = customer_rpc.approve_customer(created["id"], MANAGER)
     assert approved["status"] == "active"
-    assert customer_rpc.get_customer(created["id"])["approved_by"] == "sm1"
+    assert approved["proposed_terms"] is None
+    card = customer_rpc.get_customer(created["id"])
+    assert card["approved_by"] == "sm1"
+    assert (card["credit_limit"], card["over_acceptance_ratio"]) == ("50000.00", "0.0800")
 
     wait_for(lambda: [p for t, p in received if t == "customer_approved"])
     (payload,) = [p for t, p in received if t == "customer_approved"]
     assert payload["customer_id"] == created["id"]
     assert payload["credit_limit"] == "50000.00"
+    assert payload["over_acceptance_ratio"] == "0.08"
     assert payload["event_id"]
+
+    (approval,) = [e for e in customer_rpc.get_audit(created["id"]) if e["action"] == "approved"]
+    assert approval["who"] == "sm1"
+    assert approval["changes"]["credit_limit"] == {"old": None, "new": "50000.00"}
+
+
+def test_over_acceptance_ratio_changes_only_by_two_party_request(customer_rpc):  # rule C4
+    created = customer_rpc.create_customer(
+        {"name": "丁公司", "nature": "agent", "over_acceptance_ratio": "0.05"}, CLERK
+    )
+    with pytest.raises(TermsNotInEffect):  # rule C3: approve the card first
+        customer_rpc.request_change(
+            created["id"], {"over_acceptance_ratio": "0.10", "reason": "r"}, CLERK
+        )
+    customer_rpc.approve_customer(created["id"], MANAGER)
+    with pytest.raises(ChangeRequestRequired) as info:
+        customer_rpc.update_customer(created["id"], {"over_acceptance_ratio": "0.50"}, CLERK)
+    assert "over_acceptance_ratio" in info.value.details
+    assert customer_rpc.get_customer(created["id"])["over_acceptance_ratio"] == "0.0500"
+
+    request = customer_rpc.request_change(
+        created["id"], {"over_acceptance_ratio": "0.10", "reason": "散装货物"}, CLERK
+    )
+    customer_rpc.decide_change_request(request["id"], {"decision": "approve"}, MARKET)
+    assert customer_rpc.get_customer(created["id"])["over_acceptance_ratio"] == "0.0500"
+    done = customer_rpc.decide_change_request(request["id"], {"decision": "approve"}, FINANCE)
+    assert done["status"] == "applied"
+    assert customer_rpc.get_customer(created["id"])["over_acceptance_ratio"] == "0.1000"
+    wait_for(lambda: [p for t, p in received if t == "terms_changed"])
+    (payload,) = [p for t, p in received if t == "terms_changed"]
+    assert payload["over_acceptance_ratio"] == "0.10"
+
+
+def test_an_owner_change_is_announced(customer_rpc):  # rule X1
+    created = customer_rpc.create_customer({"name": "戊公司", "nature": "agent"}, CLERK)
+    customer_rpc.update_customer(created["id"], {"owner": "wang.sales"}, MANAGER)
+    wait_for(lambda: [p for t, p in received if t == "owner_changed"])
+    (payload,) = [p for t, p in received if t == "owner_changed"]
+    assert payload["customer_id"] == created["id"]
+    assert (payload["owner"], payload["previous_owner"]) == ("wang.sales", "clerk1")
+    assert payload["changed_by"] == "sm1" and payload["event_id"]
 
 
 def test_typed_errors_cross_the_broker(customer_rpc):
@@ -115,7 +176,7 @@ def test_direct_changes_are_audited_and_listed(customer_rpc):
 
 def test_a_redelivered_command_is_not_carried_out_twice(customer_rpc, rabbit_config):
     """The same RPC message twice (as when the instance that took it died before
-    answering): one customer, and the second delivery answers duplicate_request."""
+    answering): one customer, and both deliveries answer the first result (issue 7)."""
     import json
     import uuid
 
@@ -151,8 +212,7 @@ def test_a_redelivered_command_is_not_carried_out_twice(customer_rpc, rabbit_con
             replies.append(payload)
             message.ack()
         simple.close()
-    results = [r for r in replies if r.get("error") is None]
-    errors = [r["error"] for r in replies if r.get("error")]
-    assert len(results) == 1 and results[0]["result"]["name"] == name
-    assert len(errors) == 1 and errors[0]["exc_args"][2] == "duplicate_request"
+    assert [r.get("error") for r in replies] == [None, None]
+    assert replies[0]["result"]["name"] == name
+    assert replies[1]["result"] == replies[0]["result"]
     assert customer_rpc.list_customers({"q": name}, 1, 10)["total"] == 1

@@ -1,0 +1,25 @@
+"""kit tables v2: command results in the inbox, parked messages
+
+Revision ID: d2f08c4a9e63
+Revises: b5b2deda51ae
+Create Date: 2026-11-27 13:20:00.000000
+
+"""
+
+from collections.abc import Sequence
+
+from servicekit import kit_migrations
+
+# revision identifiers, used by Alembic.
+revision: str = "d2f08c4a9e63"
+down_revision: str | Sequence[str] | None = "b5b2deda51ae"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    kit_migrations.upgrade_v2()
+
+
+def downgrade() -> None:
+    kit_migrations.downgrade_v2()
