@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import flask_smorest
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
+from marshmallow import fields, validate
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from gateway import errors, metrics, settings
 from gateway.api import complaints, customers
@@ -28,10 +32,43 @@ JWT_SECRET_FILE = "jwt-secret"
 _REQUEST_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:")
 
 
+def _number(value: Any) -> int | float:
+    value = Decimal(value)
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def decimal_bounds_as_numbers(converter: Any, field: fields.Field, ret: dict, **_: Any) -> dict:
+    """apispec attribute function: a ``Decimal`` field's ``Range`` bounds as JSON numbers.
+
+    apispec serialises them with the field, so a decimal-string field (money, ratios)
+    got ``"minimum": "0.00"``, which OpenAPI refuses; numbers keep the documented bound
+    and make the document valid. An exclusive bound is OpenAPI 3.0's boolean flag.
+    """
+    if not isinstance(field, fields.Decimal):
+        return {}
+    bounds: dict[str, Any] = {}
+    for validator in field.validators:
+        if not isinstance(validator, validate.Range):
+            continue
+        if validator.min is not None:
+            bounds["minimum"] = _number(validator.min)
+            if not validator.min_inclusive:
+                bounds["exclusiveMinimum"] = True
+        if validator.max is not None:
+            bounds["maximum"] = _number(validator.max)
+            if not validator.max_inclusive:
+                bounds["exclusiveMaximum"] = True
+    return bounds
+
+
 class GatewayApi(flask_smorest.Api):
     """flask-smorest's Api with our error shape documented; ``gateway.errors`` answers."""
 
     ERROR_SCHEMA = errors.ErrorSchema
+
+    def _init_spec(self, **kwargs: Any) -> None:
+        super()._init_spec(**kwargs)
+        self.ma_plugin.converter.add_attribute_function(decimal_bounds_as_numbers)
 
     def _register_error_handlers(self) -> None:
         errors.register(self._app)
@@ -47,6 +84,31 @@ def _request_id() -> str:
 def _start_request() -> None:
     g.request_id = _request_id()
     request_id_var.set(g.request_id)
+
+
+def _limit_body() -> None:
+    """A body over the limit is refused before anything else, token checks included
+    (CONTRACT: 413). Werkzeug refuses a declared Content-Length over it, but silently
+    cuts a chunked body at the limit (then it reads as malformed JSON): such a body is
+    read here, at most one byte past the limit, and handed on as a sized one."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if limit is None:
+        return
+    if (request.content_length or 0) > limit:
+        raise RequestEntityTooLarge()
+    if request.content_length is None and "chunked" in request.headers.get(
+        "Transfer-Encoding", ""
+    ).lower():
+        stream, body = request.environ["wsgi.input"], b""
+        while len(body) <= limit:
+            chunk = stream.read(limit + 1 - len(body))
+            if not chunk:
+                break
+            body += chunk
+        if len(body) > limit:
+            raise RequestEntityTooLarge()
+        request.environ["wsgi.input"] = io.BytesIO(body)
+        request.environ["CONTENT_LENGTH"] = str(len(body))
 
 
 def _tag_response(response: Response) -> Response:
@@ -118,6 +180,7 @@ def create_app(config: dict | None = None, rpc: Any = None) -> Flask:
     app.config.update(config or {})
     app.json.ensure_ascii = False  # Chinese text round-trips unchanged
     app.json.sort_keys = False
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
     _openapi_config(app)
 
     app.extensions["gateway"] = _identity(app, rpc)
@@ -127,6 +190,7 @@ def create_app(config: dict | None = None, rpc: Any = None) -> Flask:
 
     app.before_request(_start_request)
     metrics.install(app)
+    app.before_request(_limit_body)
     app.before_request(access.authenticate_request)
     app.after_request(_tag_response)
 

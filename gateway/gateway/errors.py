@@ -9,6 +9,7 @@
   (``Unauthorized``), 403 (``Forbidden``), 404, 409, 422, 429 and 503
   (``ServiceUnavailable``: RPC timeout, service or broker down)
 - unknown route 404 ``not_found``, wrong method 405 ``method_not_allowed``
+- a body over ``GATEWAY_MAX_BODY_BYTES`` -> 413 ``payload_too_large``
 - anything else -> 500 ``internal_error`` naming the request id; the trace goes to
   the log only.
 """
@@ -19,7 +20,7 @@ import logging
 import re
 from typing import Any
 
-from flask import Flask, g, jsonify
+from flask import Flask, current_app, g, jsonify
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
@@ -132,6 +133,16 @@ def handle_http_exception(error: HTTPException):
         )
     if status == 404:
         return error_response(404, "not_found", "No such resource.")
+    if status == 413:
+        # Flask's MAX_CONTENT_LENGTH (GATEWAY_MAX_BODY_BYTES): a declared length over it,
+        # or a chunked body that grows past it while read.
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        return error_response(
+            413,
+            "payload_too_large",
+            f"The request body is larger than {limit} bytes.",
+            {"max_bytes": limit},
+        )
     if status == 405:
         allowed = sorted(error.valid_methods or []) if hasattr(error, "valid_methods") else []
         return error_response(

@@ -16,6 +16,8 @@ from typing import Any
 
 from servicekit.config import DEFAULT_AMQP_URI, SERVICES, data_dir, database_url
 
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # CONTRACT "HTTP conventions": 1 MiB
+
 ENV_VARS: dict[str, str] = {
     "GATEWAY_PORT": "port the gateway listens on at 127.0.0.1 (default 8000)",
     "GATEWAY_WORKERS": "gunicorn workers when started with gateway.gunicorn_conf (default 2)",
@@ -37,6 +39,8 @@ ENV_VARS: dict[str, str] = {
     "PROMETHEUS_MULTIPROC_DIR": "when set, /metrics aggregates every gunicorn worker "
     "(prometheus-client multiprocess mode; the directory must exist and be emptied at start)",
     "LOG_LEVEL": "DEBUG, INFO (default), WARNING ...",
+    "GATEWAY_MAX_BODY_BYTES": "largest request body in bytes; more -> 413 payload_too_large "
+    "(default 1048576, 1 MiB)",
 }
 
 
@@ -71,4 +75,5 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "LOGIN_WINDOW_SECONDS": int(env.get("LOGIN_WINDOW_SECONDS", "300")),
         "PROMETHEUS_MULTIPROC_DIR": env.get("PROMETHEUS_MULTIPROC_DIR") or None,
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        "MAX_BODY_BYTES": int(env.get("GATEWAY_MAX_BODY_BYTES", str(DEFAULT_MAX_BODY_BYTES))),
     }

@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from gateway.auth.passwords import MIN_LENGTH
-from servicekit.contracts.common import ROLES
+from servicekit.contracts.common import ROLES, BodyList
 
 # No whitespace, and no ':' (API keys act as "api_key:<name>").
 USERNAME = validate.Regexp(r"^[^\s:]{1,150}$", error="1-150 characters, no spaces or ':'.")
@@ -28,7 +28,7 @@ class CreateUserSchema(Schema):
         validate=validate.Length(min=MIN_LENGTH, max=1024),
         metadata={"example": "long-enough-1"},
     )
-    roles = fields.List(
+    roles = BodyList(
         fields.String(validate=validate.OneOf(ROLES)),
         required=True,
         metadata={"example": ["cs_agent"]},
@@ -53,10 +53,10 @@ class CreateApiKeySchema(Schema):
     name = fields.String(
         required=True, validate=validate.Length(min=1, max=100), metadata={"example": "scanner-07"}
     )
-    roles = fields.List(
+    roles = BodyList(
         fields.String(validate=validate.OneOf(API_KEY_ROLES)),
         required=True,
-        validate=validate.Length(min=1),
+        min_items=1,
         metadata={"example": ["warehouse"]},
     )
 

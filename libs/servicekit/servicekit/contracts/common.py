@@ -16,6 +16,11 @@ ROLES = (
     "gm",
 )
 MAX_PER_PAGE = 200
+# CONTRACT "Lists": page 1..100,000 (422 outside); an unbounded page overflowed SQLite's
+# OFFSET into a 500.
+MAX_PAGE = 100_000
+# CONTRACT "HTTP conventions": a list inside a request body has at most 500 items.
+MAX_BODY_ITEMS = 500
 
 
 def Money(**kwargs) -> fields.Decimal:  # noqa: N802 - reads like a field class
@@ -40,11 +45,20 @@ def Ratio(**kwargs) -> fields.Decimal:  # noqa: N802
     return fields.Decimal(as_string=True, allow_nan=False, **kwargs)
 
 
+def BodyList(inner: fields.Field, *, min_items: int = 0, **kwargs) -> fields.List:  # noqa: N802
+    """A list inside a request body: ``min_items`` to ``MAX_BODY_ITEMS`` items, else 422
+    (rendered as minItems/maxItems in the OpenAPI document)."""
+    length = validate.Length(min=min_items or None, max=MAX_BODY_ITEMS)
+    extra = kwargs.pop("validate", None)
+    validators = [length, *([extra] if callable(extra) else extra or [])]
+    return fields.List(inner, validate=validators, **kwargs)
+
+
 class ActorSchema(Schema):
     """Who asks: passed with every command so history and rank rules know."""
 
     username = fields.String(required=True)
-    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True)
+    roles = BodyList(fields.String(validate=validate.OneOf(ROLES)), required=True)
     department = fields.String(load_default=None, allow_none=True)
 
 
@@ -52,7 +66,7 @@ class PageArgsSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PER_PAGE))
 
 

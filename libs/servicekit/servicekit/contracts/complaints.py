@@ -24,7 +24,7 @@ returns and finance that move an action along (P8) are listed with the constants
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from servicekit.contracts.common import HistoryEntrySchema, Money, Ratio
+from servicekit.contracts.common import BodyList, HistoryEntrySchema, Money, Ratio
 from servicekit.errors import Conflict, Forbidden, Invalid, NotFound
 
 SERVICE = "complaints"
@@ -159,7 +159,7 @@ class RegisterComplaintSchema(Schema):
     ship_date = fields.Date(required=True)
     description = fields.String(required=True, validate=validate.Length(min=1, max=4000))
     request = fields.String(required=True, validate=validate.OneOf(REQUEST_TYPES))
-    lines = fields.List(fields.Nested(LineSchema), required=True, validate=validate.Length(min=1))
+    lines = BodyList(fields.Nested(LineSchema), required=True, min_items=1)
 
 
 class AcceptSchema(Schema):
@@ -182,9 +182,7 @@ class InvestigationSchema(Schema):
     findings = fields.String(required=True, validate=validate.Length(min=1, max=4000))
     cause = fields.String(required=True, validate=validate.Length(min=1, max=200))
     cause_category = fields.String(required=True, validate=validate.OneOf(CAUSE_CATEGORIES))
-    responsibility = fields.List(
-        fields.Nested(ResponsibilitySchema), required=True, validate=validate.Length(min=1)
-    )
+    responsibility = BodyList(fields.Nested(ResponsibilitySchema), required=True, min_items=1)
     improvement = fields.String(
         load_default=None, allow_none=True, validate=validate.Length(max=2000)
     )
@@ -192,14 +190,12 @@ class InvestigationSchema(Schema):
 
 class PlanActionInSchema(Schema):
     type = fields.String(required=True, validate=validate.OneOf(ACTION_TYPES))
-    lines = fields.List(fields.Nested(LineSchema), load_default=list)
+    lines = BodyList(fields.Nested(LineSchema), load_default=list)
     amount = Money(load_default=None, allow_none=True, validate=validate.Range(min=0))
 
 
 class PostPlanSchema(Schema):
-    actions = fields.List(
-        fields.Nested(PlanActionInSchema), required=True, validate=validate.Length(min=1)
-    )
+    actions = BodyList(fields.Nested(PlanActionInSchema), required=True, min_items=1)
 
 
 class SendBackSchema(Schema):

@@ -19,7 +19,7 @@ RPC methods (service name ``customer``); every command takes ``actor`` =
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from servicekit.contracts.common import HistoryEntrySchema, Money, Ratio
+from servicekit.contracts.common import BodyList, HistoryEntrySchema, Money, Ratio
 from servicekit.errors import Conflict, Forbidden, Invalid, NotFound
 
 SERVICE = "customer"
@@ -107,7 +107,7 @@ class _CardFields(Schema):
     region = fields.String(allow_none=True, validate=validate.Length(max=100))
     industry = fields.String(allow_none=True, validate=validate.Length(max=100))
     address = fields.String(allow_none=True, validate=validate.Length(max=500))
-    contacts = fields.List(fields.Nested(ContactSchema))
+    contacts = BodyList(fields.Nested(ContactSchema))
     license_no = fields.String(allow_none=True, validate=validate.Length(max=64))
     tax_no = fields.String(allow_none=True, validate=validate.Length(max=64))
     payment_method = fields.String(validate=validate.OneOf(PAYMENT_METHODS))
@@ -121,7 +121,7 @@ class CreateCustomerSchema(_CardFields):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     nature = fields.String(required=True, validate=validate.OneOf(NATURES))
     owner = fields.String(load_default=None, validate=validate.Length(min=1, max=150))
-    contacts = fields.List(fields.Nested(ContactSchema), load_default=list)
+    contacts = BodyList(fields.Nested(ContactSchema), load_default=list)
     payment_method = fields.String(
         load_default="bank_transfer", validate=validate.OneOf(PAYMENT_METHODS)
     )
