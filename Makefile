@@ -16,11 +16,12 @@ TEST_PATHS := $(wildcard libs/servicekit/tests services/*/tests gateway/tests te
 UNIT_TEST_PATHS := $(wildcard libs/servicekit/tests/unit services/*/tests/unit gateway/tests tests/contract)
 PYTEST_ARGS ?=
 
-.PHONY: help venv run demo backup restore test test-unit lint format bench bench-report clean distclean refresh-constraints
+.PHONY: help venv run demo parked backup restore test test-unit lint format bench bench-report clean distclean refresh-constraints
 
 help:
 	@echo "make run        start broker (if needed), every service and the gateway; Ctrl-C stops"
 	@echo "make demo       load the demo data set into the running suite (through its HTTP API)"
+	@echo "make parked SERVICE=complaints [CMD=list|show|replay|drop] [ID=n|--all]  parked messages"
 	@echo "make backup     copy every database (and the secrets) to backups/<UTC timestamp>/"
 	@echo "make restore FROM=backups/<timestamp>  put a backup back (the suite stopped)"
 	@echo "make test       every test (installs the venv, starts RabbitMQ and PostgreSQL if needed)"
@@ -46,6 +47,11 @@ run: venv
 # Loads the demo data set through the gateway of a running suite (make run in another shell).
 demo: venv
 	$(BIN)/python deploy/demo.py --url http://127.0.0.1:$${GATEWAY_PORT:-8000}
+
+# Parked messages of a service: make parked SERVICE=complaints [CMD=list|show|replay|drop] [ID=n|ID=--all]
+parked: venv
+	@test -n "$(SERVICE)" || { echo "usage: make parked SERVICE=<customer|complaints|returns|finance> [CMD=list|show|replay|drop] [ID=<id>|--all]"; exit 2; }
+	$(BIN)/python -m servicekit.parked $(or $(CMD),list) $(SERVICE) $(ID)
 
 backup: venv
 	$(BIN)/python deploy/backup.py backup
