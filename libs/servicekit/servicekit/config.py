@@ -21,7 +21,7 @@ ENV_VARS = {
     "AFTERSALES_DATA_DIR": "where the embedded SQLite databases live (default var/)",
     "LOG_LEVEL": "DEBUG, INFO (default), WARNING ...",
     "OUTBOX_POLL_SECONDS": "how often the outbox relay looks for unsent events (default 1.0)",
-    "INBOX_RETRY_SECONDS": "seconds of back-off a failing event is retried before it is parked (default 900)",
+    "INBOX_RETRY_SECONDS": "seconds of back-off before a failing event is parked (default 900)",
     "MAX_WORKERS": "concurrent workers per service instance (default 10)",
     "SERVICE_RPC_TIMEOUT": "seconds a service waits for another service's answer (default 3)",
     "OUTBOX_RETENTION_DAYS": "sent events are deleted from the outbox after this (default 7)",

@@ -6,7 +6,7 @@ import textwrap
 import uuid
 
 import pytest
-from kombu import Connection, Exchange, Queue
+from kombu import Connection, Queue
 from nameko.standalone.events import event_dispatcher
 from sqlalchemy import func, insert, select
 
