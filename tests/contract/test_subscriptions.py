@@ -5,8 +5,8 @@ from importlib import import_module
 
 import pytest
 
-from servicekit.contracts import customer, finance, returns
 from servicekit.contracts import complaints as complaints_contract
+from servicekit.contracts import customer, finance, returns
 from servicekit.contracts.subscriptions import SUBSCRIPTIONS, Subscription
 from servicekit.events import IdempotentEventHandler
 from servicekit.run import service_class
