@@ -1,13 +1,18 @@
 """Start, watch and stop the whole suite: every service as its own process plus the gateway.
 
-One supervisor for ``make run``, the end-to-end tests and the benchmark::
+The processes run under supervisord (the ``supervisor`` package): a process that dies
+is logged and started again, with a growing back-off if it keeps dying at start-up,
+while the others keep serving. This module plans the processes, writes supervisord's
+configuration, starts supervisord, waits for readiness and stops it all again. One
+code path for ``make run``, the end-to-end tests and the benchmark::
 
     with Suite(tmp_path, gateway_port=8123, amqp_uri=uri) as suite:   # start + wait_ready
         requests.get(suite.url + "/health/ready")
 
 Each process (``python -m servicekit.run <name>`` per instance, gunicorn for the
 gateway) runs in its own process group and logs to ``<data_dir>/logs/<name>.log``;
-``stop()`` sends SIGTERM to every group, waits, then SIGKILLs what is left.
+supervisord's own log (exits, restarts) is ``<data_dir>/supervisor/supervisord.log``
+and its control socket is ``<data_dir>/supervisor/supervisor.sock``.
 
 The module also creates and deletes RabbitMQ vhosts through the management API so
 that tests and benchmarks run on a broker vhost of their own, beside a running
@@ -15,6 +20,8 @@ that tests and benchmarks run on a broker vhost of their own, beside a running
 
     python deploy/suite.py run [--port 8000] [--data-dir var] [--instances customer=2]
     DEMO=1 python deploy/suite.py run                # also loads deploy/demo.py when ready
+    python deploy/suite.py ctl status                # supervisorctl of the running suite
+    python deploy/suite.py ctl restart aftersales:customer
     python deploy/suite.py vhost-create [NAME]       # prints the AMQP URI
     python deploy/suite.py vhost-delete NAME
     python deploy/suite.py vhost-prune [--prefix aftersales_test_]
@@ -26,18 +33,22 @@ import argparse
 import atexit
 import base64
 import contextlib
+import hashlib
 import json
 import os
+import shlex
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+import xmlrpc.client
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -45,6 +56,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SERVICES = ("customer", "complaints", "returns", "finance")
 DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
 TEST_VHOST_PREFIX = "aftersales_test_"
+GROUP = "aftersales"  # supervisord's group of every process: `aftersales:customer.1`
+# supervisord states in which it starts the process again by itself
+COMING_BACK = ("STARTING", "RUNNING", "BACKOFF", "EXITED")
 
 
 class SuiteError(RuntimeError):
@@ -162,11 +176,12 @@ def rpc_consumers(amqp_uri: str, api: str | None = None) -> dict[str, int]:
 
 
 class Managed:
-    """One process the suite started.
+    """One process of the suite (or, for bench/run.py, one it spawned itself).
 
-    A plain class, not a dataclass: this module is also loaded by file path
-    (``spec_from_file_location``) without an entry in ``sys.modules``, which
-    dataclasses with postponed annotations cannot handle.
+    Under supervisord ``state`` and ``pid`` are what it last reported; a process
+    spawned directly has ``process`` (a ``Popen``). A plain class, not a dataclass:
+    this module is also loaded by file path (``spec_from_file_location``) without an
+    entry in ``sys.modules``, which dataclasses with postponed annotations cannot handle.
     """
 
     def __init__(self, key: str, argv: list[str], log_path: Path) -> None:
@@ -175,10 +190,14 @@ class Managed:
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
         self.started_at = time.monotonic()
+        self.state = "STOPPED"
+        self.pid = 0
 
     @property
     def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
+        if self.process is not None:
+            return self.process.poll() is None
+        return self.state in ("STARTING", "RUNNING")
 
 
 def _port_in_use(port: int) -> bool:
@@ -210,8 +229,8 @@ def tail(path: Path, lines: int = 40) -> str:
 
 
 def stop_groups(processes: Sequence[Managed], sig: int, timeout: float) -> None:
-    """Send ``sig`` to each process group; wait up to ``timeout`` for every member to
-    exit (the leader reaped, the group empty); SIGKILL the groups still there."""
+    """Send ``sig`` to the process group of each directly spawned process; wait up to
+    ``timeout`` for every member to exit; SIGKILL the groups still there."""
     groups = [m for m in processes if m.process is not None]
     for managed in groups:
         with contextlib.suppress(ProcessLookupError):
@@ -233,14 +252,61 @@ def stop_groups(processes: Sequence[Managed], sig: int, timeout: float) -> None:
             managed.process.wait(timeout=5)
 
 
+def processes_of(data_dir: str | os.PathLike) -> list[int]:
+    """Pids of the live processes started for the suite on ``data_dir`` (found by the
+    ``AFTERSALES_DATA_DIR`` in their environment; Linux ``/proc``)."""
+    marker = f"AFTERSALES_DATA_DIR={Path(data_dir).resolve()}".encode()
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            environ = (entry / "environ").read_bytes()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z" and marker in environ.split(b"\0"):
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+# supervisord's main, first asking Linux to SIGTERM it when the process that started it
+# dies, so a killed ``suite.py`` or test run does not leave the suite running. Done in
+# the child itself: a ``preexec_fn`` would fork under eventlet in the tests.
+_SUPERVISORD_MAIN = """
+import contextlib, ctypes, signal, sys
+with contextlib.suppress(Exception):
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+from supervisor.supervisord import main
+main()
+"""
+
+
+def _ini(value: object) -> str:
+    return str(value).replace("%", "%%")  # supervisord expands %(name)s in every value
+
+
+def _control_socket(supervisor_dir: Path) -> Path:
+    """``<dir>/supervisor.sock``, or a short path under /tmp when that one is longer than
+    a unix socket address may be."""
+    path = supervisor_dir / "supervisor.sock"
+    if len(str(path)) < 100:
+        return path
+    digest = hashlib.sha1(str(supervisor_dir).encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"aftersales-{digest}.sock"
+
+
 class Suite:
-    """The services and the gateway as processes.
+    """The services and the gateway as processes under one supervisord.
 
     ``instances`` maps a service to how many processes of it run (default 1 each);
     ``services`` limits which services start (default all four); ``gateway=False``
     starts services only (then readiness is judged by RPC consumers on the broker).
     ``env_overrides`` are added to the inherited environment (a value of ``None``
-    removes the variable).
+    removes the variable). A process that exits is started again at once; one that
+    exits within ``start_seconds`` of its start waits 1 s, 2 s, 3 s ... before the next
+    try, and after ``start_retries`` such tries supervisord gives up on it (FATAL).
+    ``quiet=False`` lets supervisord print its log lines on this process's stdout;
+    ``fail_fast=False`` lets ``wait_ready`` wait through restarts (``make run``) where
+    by default any exit during start-up is an error (tests, the benchmark).
     """
 
     def __init__(
@@ -255,9 +321,18 @@ class Suite:
         gateway_workers: int | None = None,
         ready_timeout: float = 90.0,
         python: str = sys.executable,
+        start_seconds: int = 10,
+        start_retries: int = 3,
+        stop_seconds: int = 20,
+        quiet: bool = True,
+        fail_fast: bool = True,
     ) -> None:
         self.data_dir = Path(data_dir).resolve()
         self.log_dir = self.data_dir / "logs"
+        self.supervisor_dir = self.data_dir / "supervisor"
+        self.config_path = self.supervisor_dir / "supervisord.conf"
+        self.supervisor_log = self.supervisor_dir / "supervisord.log"
+        self.socket_path = _control_socket(self.supervisor_dir)
         self.gateway_port = int(gateway_port)
         self.amqp_uri = amqp_uri
         self.services = list(services) if services is not None else list(SERVICES)
@@ -270,8 +345,17 @@ class Suite:
         self.gateway_workers = gateway_workers or int(os.environ.get("GATEWAY_WORKERS", "2"))
         self.ready_timeout = ready_timeout
         self.python = python
+        self.start_seconds = start_seconds
+        self.start_retries = start_retries
+        self.stop_seconds = stop_seconds
+        self.quiet = quiet
+        self.fail_fast = fail_fast
         self.env = self._environment(env_overrides or {})
-        self.processes: dict[str, Managed] = {}
+        self.supervisord: subprocess.Popen | None = None
+        self._seen_pids: set[int] = set()
+        # the socket is the owner's alone (chmod 0700); a password as well keeps
+        # supervisord from warning at CRIT level on every start
+        self._control_password = uuid.uuid4().hex
 
     # -- set-up ---------------------------------------------------------------------------
     def _environment(self, overrides: Mapping[str, str | None]) -> dict[str, str]:
@@ -341,64 +425,223 @@ class Suite:
             plan.append(Managed("gateway", self._gateway_argv(), self.log_dir / "gateway.log"))
         return plan
 
-    def _spawn(self, managed: Managed) -> None:
-        with open(managed.log_path, "ab") as log:
-            managed.process = subprocess.Popen(
-                managed.argv,
-                cwd=REPO_ROOT,
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # own process group: stop() signals the whole group
-            )
-        managed.started_at = time.monotonic()
-        self.processes[managed.key] = managed
+    def supervisor_config(self) -> str:
+        """supervisord's configuration for this plan (written to ``config_path``).
+
+        Every process is in one group so that a stop signals them all at once (groups
+        stop one after the other); each gets its own process group (supervisord's
+        ``setpgrp``), stopped and killed as a group (gunicorn's workers too). The
+        processes inherit supervisord's environment, which is ``self.env``.
+        """
+        sections = [
+            "; written by deploy/suite.py for this run; edits are overwritten",
+            "[unix_http_server]",
+            f"file={_ini(self.socket_path)}",
+            "chmod=0700",
+            f"username={GROUP}",
+            f"password={self._control_password}",
+            "",
+            "[supervisord]",
+            "nodaemon=true",
+            f"silent={'true' if self.quiet else 'false'}",
+            f"logfile={_ini(self.supervisor_log)}",
+            "logfile_maxbytes=10MB",
+            "logfile_backups=3",
+            f"pidfile={_ini(self.supervisor_dir / 'supervisord.pid')}",
+            f"childlogdir={_ini(self.supervisor_dir)}",
+            f"identifier={GROUP}",
+            # as root, naming the user keeps supervisord from warning at CRIT level
+            *(["user=root"] if os.getuid() == 0 else []),
+            "",
+            "[rpcinterface:supervisor]",
+            "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface",
+            "",
+            "[supervisorctl]",
+            f"serverurl=unix://{_ini(self.socket_path)}",
+            f"username={GROUP}",
+            f"password={self._control_password}",
+            "",
+        ]
+        plan = self._plan()
+        for managed in plan:
+            sections += [
+                f"[program:{managed.key}]",
+                f"command={_ini(shlex.join(managed.argv))}",
+                f"directory={_ini(REPO_ROOT)}",
+                f"priority={200 if managed.key == 'gateway' else 100}",
+                "autostart=true",
+                "autorestart=true",
+                f"startsecs={self.start_seconds}",
+                f"startretries={self.start_retries}",
+                "stopsignal=TERM",
+                f"stopwaitsecs={self.stop_seconds}",
+                "stopasgroup=true",
+                "killasgroup=true",
+                "redirect_stderr=true",
+                f"stdout_logfile={_ini(managed.log_path)}",
+                "stdout_logfile_maxbytes=50MB",
+                "stdout_logfile_backups=5",
+                "",
+            ]
+        sections += [f"[group:{GROUP}]", f"programs={','.join(m.key for m in plan)}", ""]
+        return "\n".join(sections)
+
+    # -- supervisord ----------------------------------------------------------------------
+    def rpc(self) -> xmlrpc.client.ServerProxy:
+        """supervisord's XML-RPC interface (``rpc().supervisor.getAllProcessInfo()``)."""
+        from supervisor.xmlrpc import SupervisorTransport
+
+        transport = SupervisorTransport(GROUP, self._control_password, f"unix://{self.socket_path}")
+        return xmlrpc.client.ServerProxy("http://127.0.0.1", transport=transport)
+
+    @property
+    def running(self) -> bool:
+        return self.supervisord is not None and self.supervisord.poll() is None
+
+    @property
+    def processes(self) -> dict[str, Managed]:
+        """Every planned process with the state and pid supervisord reports now."""
+        plan = {m.key: m for m in self._plan()}
+        if self.running:
+            with contextlib.suppress(OSError, xmlrpc.client.Error):
+                for info in self.rpc().supervisor.getAllProcessInfo():
+                    managed = plan.get(info["name"])
+                    if managed is not None:
+                        managed.state, managed.pid = info["statename"], info["pid"]
+                        if info["pid"]:
+                            self._seen_pids.add(info["pid"])
+        return plan
+
+    def _wait_supervisord(self, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            if not self.running:
+                raise SuiteError(f"supervisord exited at start-up\n{self._supervisor_tail()}")
+            with contextlib.suppress(OSError, xmlrpc.client.Error):
+                if self.rpc().supervisor.getState()["statename"] == "RUNNING":
+                    return
+            if time.monotonic() >= deadline:
+                raise SuiteError(f"supervisord did not answer\n{self._supervisor_tail()}")
+            time.sleep(0.1)
+
+    def _supervisor_tail(self, lines: int = 20) -> str:
+        parts = [f"--- {self.supervisor_log} ---\n{tail(self.supervisor_log, lines)}"]
+        out = self.supervisor_dir / "supervisord.out"
+        if out.exists() and out.stat().st_size:
+            parts.append(f"--- {out} ---\n{tail(out, lines)}")
+        return "\n".join(parts)
 
     # -- life cycle -----------------------------------------------------------------------
     def start(self) -> Suite:
-        """Spawn every process; returns at once (see ``wait_ready``)."""
+        """Write the configuration and start supervisord, which starts every process;
+        returns once supervisord answers (see ``wait_ready``)."""
         if self.gateway and _port_in_use(self.gateway_port):
             raise SuiteError(
                 f"127.0.0.1:{self.gateway_port} is already in use "
                 "(another `make run`? set GATEWAY_PORT)"
             )
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.supervisor_dir.mkdir(parents=True, exist_ok=True)
         multiproc_dir = self.env.get("PROMETHEUS_MULTIPROC_DIR")
         if self.gateway and multiproc_dir:
             # prometheus-client's multiprocess mode needs an existing, empty directory.
             shutil.rmtree(multiproc_dir, ignore_errors=True)
             Path(multiproc_dir).mkdir(parents=True)
+        self.config_path.touch(mode=0o600)  # it holds the control password
+        self.config_path.chmod(0o600)
+        self.config_path.write_text(self.supervisor_config())
         atexit.register(self.stop)
+        # quiet: supervisord's own start-up errors (bad config, socket in use) to a file
+        with contextlib.ExitStack() as stack:
+            out = None
+            if self.quiet:
+                out = stack.enter_context(open(self.supervisor_dir / "supervisord.out", "wb"))
+            self.supervisord = subprocess.Popen(
+                [self.python, "-c", _SUPERVISORD_MAIN, "-n", "-c", str(self.config_path)],
+                cwd=REPO_ROOT,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT if out else None,
+                # its own session: the caller decides when it stops (Ctrl-C reaches the
+                # caller, which stops supervisord, which stops every process)
+                start_new_session=True,
+            )
         try:
-            for managed in self._plan():
-                self._spawn(managed)
-        except Exception:
+            self._wait_supervisord()
+        except BaseException:
             self.stop()
             raise
         return self
 
-    def start_process(self, key: str) -> None:
-        """(Re)start one process by key (``"customer"``, ``"customer.1"``, ``"gateway"``)."""
-        plan = {m.key: m for m in self._plan()}
-        if key in self.processes and self.processes[key].alive:
-            raise SuiteError(f"{key} is running")
-        self._spawn(plan[key])
+    def _name(self, key: str) -> str:
+        if key not in {m.key for m in self._plan()}:
+            raise KeyError(key)
+        return f"{GROUP}:{key}"
 
-    def kill_process(self, key: str, sig: int = signal.SIGKILL, timeout: float = 20.0) -> None:
-        """Signal one process group (SIGKILL by default, for fault tests) and wait for it."""
-        stop_groups([self.processes[key]], sig, timeout)
+    def start_process(self, key: str) -> None:
+        """Start one stopped process by key (``"customer"``, ``"customer.1"``, ``"gateway"``);
+        returns at once (see ``wait_ready``)."""
+        from supervisor.xmlrpc import Faults
+
+        try:
+            self.rpc().supervisor.startProcess(self._name(key), False)
+        except xmlrpc.client.Fault as fault:
+            if fault.faultCode == Faults.ALREADY_STARTED:
+                raise SuiteError(f"{key} is running") from None
+            raise
+
+    def stop_process(self, key: str) -> None:
+        """Stop one process the way supervisord does (SIGTERM, then SIGKILL) and keep it
+        stopped until ``start_process``."""
+        from supervisor.xmlrpc import Faults
+
+        try:
+            self.rpc().supervisor.stopProcess(self._name(key), True)
+        except xmlrpc.client.Fault as fault:
+            if fault.faultCode != Faults.NOT_RUNNING:
+                raise
+
+    def kill_process(
+        self, key: str, sig: int = signal.SIGKILL, timeout: float = 20.0, restart: bool = False
+    ) -> int:
+        """Signal one process's group behind supervisord's back, as a crash would (SIGKILL
+        by default, for fault tests), and wait until supervisord has seen it exit.
+
+        With ``restart=False`` the process then stays down until ``start_process`` (a
+        copy supervisord may already have started is stopped again); with
+        ``restart=True`` supervisord starts it again as it would after any crash.
+        Returns the pid that was signalled.
+        """
+        name = self._name(key)
+        pid = self.rpc().supervisor.getProcessInfo(name)["pid"]
+        if not pid:
+            raise SuiteError(f"{key} is not running")
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, sig)
+        deadline = time.monotonic() + timeout
+        while self.rpc().supervisor.getProcessInfo(name)["pid"] == pid or _group_exists(pid):
+            if time.monotonic() >= deadline:
+                raise SuiteError(f"{key} (pid {pid}) still runs {timeout:.0f}s after {sig!r}")
+            time.sleep(0.05)
+        if not restart:
+            self.stop_process(key)
+        return pid
 
     def failed(self) -> list[Managed]:
-        return [m for m in self.processes.values() if not m.alive]
+        """Processes that are down and that supervisord will not start again by itself
+        (stopped, or given up on after too many quick exits: FATAL); every process when
+        supervisord itself is not running."""
+        return [m for m in self.processes.values() if m.state not in COMING_BACK]
 
     def logs(self, lines: int = 40, keys: Sequence[str] | None = None) -> str:
-        chosen = keys or list(self.processes)
+        processes = self.processes
         parts = []
-        for key in chosen:
-            managed = self.processes[key]
-            state = "running" if managed.alive else f"exited {managed.process.returncode}"
+        for key in keys or list(processes):
+            managed = processes[key]
+            state = managed.state + (f" pid {managed.pid}" if managed.pid else "")
             parts.append(f"--- {managed.log_path} ({state}) ---\n{tail(managed.log_path, lines)}")
+        parts.append(self._supervisor_tail(lines))
         return "\n".join(parts)
 
     def _gateway_ready(self) -> tuple[bool, str]:
@@ -428,7 +671,9 @@ class Suite:
     def wait_ready(self, timeout: float | None = None) -> None:
         """Wait until every instance listens on the broker and ``/health/ready`` says 200.
 
-        Raises ``SuiteError`` with the log tails when a process exits or on timeout.
+        Raises ``SuiteError`` with the log tails on timeout, when a process is down for
+        good (see ``failed``) and, with ``fail_fast``, when any process exits meanwhile;
+        without it a process that supervisord restarts is waited for.
         Readiness of every instance is read from the broker's management API (RPC queue
         consumers); when that API is unreachable only the gateway is asked.
         """
@@ -436,10 +681,19 @@ class Suite:
         deadline = time.monotonic() + timeout
         state = "not polled yet"
         use_management = True
+        first_pids: dict[str, int] = {}
         while True:
-            dead = self.failed()
+            processes = self.processes
+            dead = [m for m in processes.values() if m.state not in COMING_BACK]
+            if self.fail_fast:
+                for managed in processes.values():
+                    first = first_pids.get(managed.key) or managed.pid
+                    first_pids[managed.key] = first
+                    # the pid it ran with went away (0 once exited, another once restarted)
+                    if first and managed.pid != first and managed not in dead:
+                        dead.append(managed)
             if dead:
-                keys = ", ".join(m.key for m in dead)
+                keys = ", ".join(f"{m.key} ({m.state})" for m in dead)
                 raise SuiteError(f"{keys} exited during start-up\n{self.logs()}")
             ready = True
             if use_management:
@@ -460,10 +714,26 @@ class Suite:
                 )
             time.sleep(0.25)
 
-    def stop(self, timeout: float = 20.0) -> None:
-        """SIGTERM every process group, wait up to ``timeout``, SIGKILL the stragglers."""
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop supervisord, which stops every process (SIGTERM to each group, SIGKILL
+        after ``stop_seconds``); kill whatever is left if supervisord does not exit."""
         atexit.unregister(self.stop)
-        stop_groups(list(self.processes.values()), signal.SIGTERM, timeout)
+        if self.supervisord is None:
+            return
+        timeout = self.stop_seconds + 15 if timeout is None else timeout
+        if self.running:
+            _ = self.processes  # records the pids, in case supervisord must be killed
+            with contextlib.suppress(ProcessLookupError):
+                self.supervisord.send_signal(signal.SIGTERM)
+            try:
+                self.supervisord.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.supervisord.kill()
+                self.supervisord.wait()
+        left = set(self._seen_pids) & set(processes_of(self.data_dir))
+        for pid in left:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
 
     def __enter__(self) -> Suite:
         self.start()
@@ -489,6 +759,13 @@ def _parse_instances(values: Sequence[str]) -> dict[str, int]:
     return result
 
 
+def _ctl_hint(data_dir: Path) -> str:
+    hint = "python deploy/suite.py ctl"
+    if data_dir != (REPO_ROOT / "var").resolve():
+        hint += f" --data-dir {shlex.quote(str(data_dir))}"
+    return hint
+
+
 def _run(args: argparse.Namespace) -> int:
     services = args.services.split(",") if args.services else None
     suite = Suite(
@@ -500,6 +777,8 @@ def _run(args: argparse.Namespace) -> int:
         gateway=not args.no_gateway,
         gateway_workers=args.workers,
         ready_timeout=args.ready_timeout,
+        start_retries=args.start_retries,
+        quiet=False,  # supervisord's lines (exits, restarts) go to this terminal
     )
 
     def _terminate(signum, _frame):
@@ -507,7 +786,8 @@ def _run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGINT, _terminate)  # even when started with SIGINT ignored
-    print(f"starting the suite (logs in {suite.log_dir}) ...", flush=True)
+    ctl = _ctl_hint(suite.data_dir)
+    print(f"starting the suite under supervisord (logs in {suite.log_dir}) ...", flush=True)
     try:
         suite.start()
         suite.wait_ready()
@@ -521,6 +801,7 @@ def _run(args: argparse.Namespace) -> int:
                 print("  admin password: the value of $AFTERSALES_ADMIN_PASSWORD", flush=True)
             else:
                 print(f"  admin password: cat {suite.admin_password_file}", flush=True)
+        print(f"  processes:      {ctl} status   (restart aftersales:customer, ...)", flush=True)
         if os.environ.get("DEMO", "") not in ("", "0") and not args.no_gateway:
             print("\nDEMO=1: loading the demo data set (deploy/demo.py) ...", flush=True)
             demo = subprocess.run(
@@ -531,13 +812,22 @@ def _run(args: argparse.Namespace) -> int:
             if demo.returncode != 0:
                 print("  the demo data did not load completely (see above).", flush=True)
         print("Ctrl-C stops everything.", flush=True)
-        while True:
-            dead = suite.failed()
-            if dead:
-                keys = ", ".join(m.key for m in dead)
-                print(f"\n{keys} exited unexpectedly:\n{suite.logs(keys=[m.key for m in dead])}")
-                return 1
+        reported: set[str] = set()
+        while suite.running:
+            # supervisord restarts what dies and logs it; say so when it gives up on one
+            for managed in suite.failed():
+                if managed.state == "FATAL" and managed.key not in reported:
+                    reported.add(managed.key)
+                    print(
+                        f"\n{managed.key} keeps exiting at start-up; supervisord gave up on it"
+                        f" (the others keep serving). Its log:\n{tail(managed.log_path, 20)}\n"
+                        f"start it again: {ctl} start {GROUP}:{managed.key}",
+                        flush=True,
+                    )
+            reported &= {m.key for m in suite.failed()}
             time.sleep(1)
+        print(f"\nsupervisord exited\n{suite.logs(lines=10)}", file=sys.stderr)
+        return 1
     except SuiteError as exc:
         print(f"\n{exc}", file=sys.stderr)
         return 1
@@ -551,14 +841,24 @@ def _run(args: argparse.Namespace) -> int:
         print("stopped.", flush=True)
 
 
+def _ctl(args: argparse.Namespace) -> int:
+    """supervisorctl of the suite running on ``--data-dir``."""
+    config = Path(args.data_dir).resolve() / "supervisor" / "supervisord.conf"
+    if not config.exists():
+        raise SystemExit(f"no suite was started on {args.data_dir} ({config} is missing)")
+    argv = [sys.executable, "-m", "supervisor.supervisorctl", "-c", str(config), *args.args]
+    return subprocess.call(argv, cwd=REPO_ROOT)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python deploy/suite.py", description=__doc__.split("\n")[0]
     )
     commands = parser.add_subparsers(dest="command", required=True)
+    data_dir = os.environ.get("AFTERSALES_DATA_DIR", str(REPO_ROOT / "var"))
 
     run = commands.add_parser("run", help="start everything; Ctrl-C stops it")
-    run.add_argument("--data-dir", default=os.environ.get("AFTERSALES_DATA_DIR", "var"))
+    run.add_argument("--data-dir", default=data_dir)
     run.add_argument("--port", type=int, default=int(os.environ.get("GATEWAY_PORT", "8000")))
     run.add_argument("--amqp-uri", default=os.environ.get("AMQP_URI", DEFAULT_AMQP_URI))
     run.add_argument("--workers", type=int, default=None, help="gunicorn workers (default 2)")
@@ -566,6 +866,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument("--services", default=None, help="comma-separated subset of services")
     run.add_argument("--no-gateway", action="store_true")
     run.add_argument("--ready-timeout", type=float, default=120.0)
+    run.add_argument(
+        "--start-retries",
+        type=int,
+        default=10,
+        help="quick exits in a row (back-off 1 s, 2 s, ...) before supervisord gives up",
+    )
+
+    ctl = commands.add_parser("ctl", help="supervisorctl of the running suite (status, restart X)")
+    ctl.add_argument("--data-dir", default=data_dir)
+    ctl.add_argument("args", nargs=argparse.REMAINDER, help="e.g. status; restart aftersales:x")
 
     create = commands.add_parser("vhost-create", help="create a vhost; prints its AMQP URI")
     create.add_argument("name", nargs="?")
@@ -580,6 +890,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "run":
         return _run(args)
+    if args.command == "ctl":
+        return _ctl(args)
     if args.command == "vhost-create":
         print(create_vhost(args.name, amqp_uri=args.amqp_uri))
         return 0
