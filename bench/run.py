@@ -243,9 +243,11 @@ def bench_baseline(args: argparse.Namespace, amqp_uri: str, data_dir: Path) -> l
                 "-m",
                 "gunicorn",
                 "-k",
-                "eventlet",
+                "gthread",
                 "-w",
                 str(args.workers),
+                "--threads",
+                os.environ.get("GATEWAY_THREADS", "8"),
                 "-b",
                 f"127.0.0.1:{port}",
                 "app:app",
@@ -333,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     results: list[Result] = []
     print(
         f"{args.clients} clients, {args.warmup:g} s warm-up + {args.duration:g} s per path, "
-        f"gunicorn -k eventlet -w {args.workers}, customer x{args.instances}; data in {data_dir}",
+        f"gunicorn -k gthread -w {args.workers}, customer x{args.instances}; data in {data_dir}",
         flush=True,
     )
     failed = True
@@ -379,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
             "clients": args.clients,
             "duration_s": args.duration,
             "warmup_s": args.warmup,
-            "gunicorn": f"-k eventlet -w {args.workers}",
+            "gunicorn": f"-k gthread -w {args.workers}",
             "customer_instances": args.instances,
         },
         "results": [asdict(r) for r in results],

@@ -405,7 +405,7 @@ class Suite:
             "gunicorn",
             *hooks,
             "-k",
-            "eventlet",
+            "gthread",
             "-w",
             str(self.gateway_workers),
             "-b",

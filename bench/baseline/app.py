@@ -1,6 +1,6 @@
 """The bare baseline's HTTP side: Flask doing one RPC to ``echo`` per request.
 
-Served exactly like the gateway (gunicorn, eventlet worker, same worker count) so the
+Served exactly like the gateway (gunicorn, gthread workers, same workers and threads) so the
 benchmark's ratio gateway/baseline is the cost of what the gateway adds on top of
 one RPC: auth, validation, error mapping, metrics, and the service's own work.
 """

@@ -1,10 +1,9 @@
 """gunicorn settings: ``gunicorn -c python:gateway.gunicorn_conf gateway.wsgi:app``.
 
-Binds 127.0.0.1:$GATEWAY_PORT with $GATEWAY_WORKERS eventlet workers; in prometheus
-multiprocess mode a dead worker's samples are marked dead.
+Binds 127.0.0.1:$GATEWAY_PORT with $GATEWAY_WORKERS gthread workers of
+$GATEWAY_THREADS threads each; in prometheus multiprocess mode a dead worker's samples
+are marked dead.
 """
-
-import warnings
 
 from prometheus_client import multiprocess
 
@@ -12,12 +11,10 @@ from gateway import settings
 
 _settings = settings.load()
 
-# eventlet says on import that it is in bug-fix mode; gunicorn 25's worker needs it.
-warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
-
 bind = f"127.0.0.1:{_settings['GATEWAY_PORT']}"
 workers = _settings["GATEWAY_WORKERS"]
-worker_class = "eventlet"
+worker_class = "gthread"
+threads = _settings["GATEWAY_THREADS"]
 graceful_timeout = 10
 
 

@@ -1,4 +1,4 @@
-"""The real thing: gunicorn with two eventlet workers on gateway.wsgi:app.
+"""The real thing: gunicorn with two gthread workers on gateway.wsgi:app.
 
 No broker is needed: AMQP_URI points at a closed port, so readiness names the broker.
 """

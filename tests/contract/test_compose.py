@@ -112,11 +112,11 @@ def test_no_container_names_and_no_host_ports_but_the_gateway():
     assert compose_services()["gateway"].get("ports"), "the gateway publishes no port"
 
 
-def test_gateway_runs_gunicorn_with_eventlet_and_the_wsgi_app():
+def test_gateway_runs_gunicorn_with_gthread_and_the_wsgi_app():
     args = argv(compose_services()["gateway"])
     assert args and Path(args[0]).name == "gunicorn"
     joined = " ".join(args)
-    assert re.search(r"(-k|--worker-class)[ =]eventlet\b", joined), joined
+    assert re.search(r"(-k|--worker-class)[ =]gthread\b", joined), joined
     assert args[-1] == "gateway.wsgi:app"
     bind = args[args.index("-b") + 1]
     published = str(compose_services()["gateway"]["ports"][0])

@@ -7,13 +7,14 @@ to the history table, in the same transaction as the change itself.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event, insert, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -56,7 +57,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # A write takes the lock at BEGIN (a deferred one could fail with BUSY when
+            # it starts writing). A read (execution option read_only) begins deferred:
+            # in WAL mode it reads a snapshot without queueing behind other readers or
+            # the writer, in this process and in other instances.
+            if conn.get_execution_options().get("read_only"):
+                conn.exec_driver_sql("BEGIN")
+            else:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, **kwargs)
@@ -69,6 +77,13 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.session_factory = sessionmaker(bind=self.engine, expire_on_commit=False)
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A connection for reading only (see ``make_engine``: no write lock on SQLite)."""
+        with self.engine.connect() as conn:
+            conn.execution_options(read_only=True)
+            yield conn
 
     @property
     def dialect(self) -> str:
@@ -83,7 +98,8 @@ class UnitOfWork:
 
     ``with uow: ...; uow.commit()`` - leaving the block without commit rolls back.
     ``context`` carries the request id (logged with history and event headers);
-    ``event_key`` = (event_id, handler) makes this an inbox transaction.
+    ``event_key`` = (event_id, handler) makes this an inbox transaction;
+    ``read_only`` (queries) reads without taking SQLite's write lock.
     """
 
     def __init__(
@@ -93,7 +109,9 @@ class UnitOfWork:
         event_key: tuple[str, str] | None = None,
         on_commit: Callable[[], None] | None = None,
         duplicate: Callable[[tuple[str, str]], Exception] = AlreadyHandled,
+        read_only: bool = False,
     ) -> None:
+        self.read_only = read_only
         self.database = database
         self.duplicate = duplicate  # makes the error raised when event_key was handled before
         self.context = dict(context or {})
@@ -106,6 +124,8 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         self.session = self.database.session_factory()
+        if self.read_only:
+            self.session.connection(execution_options={"read_only": True})
         self.committed = False
         if self.event_key and self._seen(self.event_key):
             self.session.close()

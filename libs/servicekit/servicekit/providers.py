@@ -20,7 +20,7 @@ from nameko.extensions import DependencyProvider
 
 import servicekit.remote_errors  # noqa: F401  (DomainErrors cross RPC as themselves)
 from servicekit import refusals, topology
-from servicekit.commands import DuplicateRequest, command_key
+from servicekit.commands import CommandRpc, DuplicateRequest, SafeRpc, command_key
 from servicekit.db import AlreadyHandled, Database, UnitOfWork
 from servicekit.events import IdempotentEventHandler, event_id_of
 from servicekit.logging import new_request_id, request_id_var
@@ -137,6 +137,7 @@ class UnitOfWorkProvider(DependencyProvider):
                 event_key=event_key,
                 on_commit=self._wake.set,
                 duplicate=duplicate,
+                read_only=_is_query(worker_ctx),
             )
 
         return uow
@@ -150,6 +151,11 @@ def _inbox_key(worker_ctx) -> tuple[tuple[str, str] | None, Callable]:
     if key is not None:
         return key, _duplicate_request
     return None, AlreadyHandled
+
+
+def _is_query(worker_ctx) -> bool:
+    entrypoint = worker_ctx.entrypoint
+    return isinstance(entrypoint, SafeRpc) and not isinstance(entrypoint, CommandRpc)
 
 
 def _duplicate_request(key: tuple[str, str]) -> DuplicateRequest:

@@ -1,7 +1,7 @@
 """A pooled, timed RPC client for callers outside nameko (the gateway, benchmarks).
 
-One standalone proxy cannot serve two green threads at once, so proxies are
-pooled. Every call has a timeout, and its request message expires with it, so a
+One standalone proxy cannot serve two threads (green or not) at once, so proxies
+are pooled; the pool itself is thread-safe. Every call has a timeout, and its request message expires with it, so a
 service that comes back later does not act on a request whose caller already
 got 503 ("a rejected request changes nothing").
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import threading
 from typing import Any
 
 from kombu.exceptions import OperationalError
@@ -30,20 +31,25 @@ class RpcPool:
         self.size = size
         self._free: queue.LifoQueue = queue.LifoQueue()
         self._created = 0
+        self._lock = threading.Lock()  # the gateway's gthread workers share a pool
 
     def _acquire(self) -> ClusterRpcProxy:
         try:
             return self._free.get_nowait()
         except queue.Empty:
             pass
-        if self._created < self.size:
-            self._created += 1
+        with self._lock:
+            may_create = self._created < self.size
+            if may_create:
+                self._created += 1
+        if may_create:
             try:
                 proxy = ClusterRpcProxy(self.config, timeout=self.timeout)
                 proxy.start()
                 return proxy
             except Exception as exc:
-                self._created -= 1
+                with self._lock:
+                    self._created -= 1
                 raise ServiceUnavailable(
                     "The message broker is not answering.", {"service": "broker"}
                 ) from exc
@@ -53,7 +59,8 @@ class RpcPool:
             raise ServiceUnavailable("All RPC connections are busy.") from exc
 
     def _discard(self, proxy: ClusterRpcProxy) -> None:
-        self._created -= 1
+        with self._lock:
+            self._created -= 1
         try:
             proxy.stop()
         except Exception:  # already broken; nothing to clean
