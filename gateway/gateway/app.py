@@ -11,8 +11,9 @@ import flask_smorest
 from flask import Flask, Response, current_app, g, request
 from marshmallow import fields, validate
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from gateway import errors, metrics, settings
+from gateway import errors, idempotency, metrics, settings
 from gateway.api import complaints, customers
 from gateway.auth import access
 from gateway.auth import routes as identity_routes
@@ -192,10 +193,15 @@ def create_app(config: dict | None = None, rpc: Any = None) -> Flask:
     metrics.install(app)
     app.before_request(_limit_body)
     app.before_request(access.authenticate_request)
+    idempotency.install(app, app.extensions["gateway"].store.database)
     app.after_request(_tag_response)
+    if app.config["TRUSTED_PROXIES"]:
+        # The client address (login throttling) is the one the trusted proxies saw.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])
 
     api = GatewayApi(app)
     _register_blueprints(api)
+    idempotency.document(api.spec._paths)  # the header on every POST
     unguarded = access.unguarded_views(app)
     if unguarded:
         raise RuntimeError(f"views without @public or @requires: {unguarded}")

@@ -35,8 +35,15 @@ ENV_VARS: dict[str, str] = {
     "JWT_SECRET": "HS256 signing key of access tokens "
     "(unset: generated once into $AFTERSALES_DATA_DIR/jwt-secret)",
     "ACCESS_TOKEN_MINUTES": "lifetime of an access token (default 60)",
-    "LOGIN_MAX_FAILURES": "failed logins per username within the window before 429 (default 5)",
+    "LOGIN_MAX_FAILURES": "failed logins per username and client address within the window "
+    "before 429 (default 5)",
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": "failed logins per client address, any usernames, within "
+    "the window before 429 (default 20)",
     "LOGIN_WINDOW_SECONDS": "the window failed logins are counted in (default 300)",
+    "GATEWAY_TRUSTED_PROXIES": "how many proxies in front of the gateway set X-Forwarded-For; "
+    "the client address is the entry the last of them added (default 0: the peer's address)",
+    "GATEWAY_IDEMPOTENCY_RETENTION_HOURS": "how long an Idempotency-Key's answer is kept for "
+    "replay (default 24)",
     "PROMETHEUS_MULTIPROC_DIR": "when set, /metrics aggregates every gunicorn worker "
     "(prometheus-client multiprocess mode; the directory must exist and be emptied at start)",
     "LOG_LEVEL": "DEBUG, INFO (default), WARNING ...",
@@ -75,6 +82,9 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "ACCESS_TOKEN_MINUTES": int(env.get("ACCESS_TOKEN_MINUTES", "60")),
         "LOGIN_MAX_FAILURES": int(env.get("LOGIN_MAX_FAILURES", "5")),
         "LOGIN_WINDOW_SECONDS": int(env.get("LOGIN_WINDOW_SECONDS", "300")),
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": int(env.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "20")),
+        "TRUSTED_PROXIES": int(env.get("GATEWAY_TRUSTED_PROXIES", "0")),
+        "IDEMPOTENCY_RETENTION_HOURS": float(env.get("GATEWAY_IDEMPOTENCY_RETENTION_HOURS", "24")),
         "PROMETHEUS_MULTIPROC_DIR": env.get("PROMETHEUS_MULTIPROC_DIR") or None,
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         "MAX_BODY_BYTES": int(env.get("GATEWAY_MAX_BODY_BYTES", str(DEFAULT_MAX_BODY_BYTES))),

@@ -91,6 +91,7 @@ class Call:
     args: tuple
     kwargs: dict
     request_id: str | None
+    idempotency_key: str | None = None
 
 
 @dataclass
@@ -101,8 +102,18 @@ class FakeRpc:
     calls: list[Call] = field(default_factory=list)
     answers: dict[tuple[str, str], Any] = field(default_factory=dict)
 
-    def call(self, service: str, method: str, *args: Any, request_id=None, **kwargs: Any) -> Any:
-        self.calls.append(Call(service, method, args, kwargs, request_id))
+    def call(
+        self,
+        service: str,
+        method: str,
+        *args: Any,
+        request_id=None,
+        idempotency_key=None,
+        **kwargs: Any,
+    ) -> Any:
+        """As ``servicekit.rpc_client.RpcPool.call``: ``idempotency_key`` travels as
+        context, not as an argument of the method."""
+        self.calls.append(Call(service, method, args, kwargs, request_id, idempotency_key))
         answer = self.answers.get((service, method), self._default)
         if isinstance(answer, BaseException):
             raise answer
@@ -164,12 +175,20 @@ def client(app):
 @pytest.fixture
 def token_for(app) -> Callable[..., dict[str, str]]:
     """``token_for("sales_clerk", department=...)`` -> Authorization header of a
-    token signed like the gateway's own (users are not needed for role checks)."""
+    token signed like the gateway's own, for a user with these roles (created, or
+    given these roles, in the gateway's database: roles are looked up per request)."""
 
     def make(*roles: str, username: str | None = None, department: str | None = None):
-        secret = app.extensions["gateway"].jwt_secret
+        state = app.extensions["gateway"]
         name = username or ("_".join(roles) or "nobody")
-        token, _ = tokens.issue(secret, name, list(roles), department, 5)
+        user = state.store.find_user(name)
+        if user is None:
+            user = state.store.add_user(name, "not-a-hash", list(roles), department, None)
+        elif sorted(user.roles) != sorted(roles) or user.department != department:
+            user = state.store.update_user(user.id, roles=list(roles), department=department)
+        token, _ = tokens.issue(
+            state.jwt_secret, name, list(roles), department, 5, version=user.token_version
+        )
         return {"Authorization": f"Bearer {token}"}
 
     return make

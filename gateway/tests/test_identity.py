@@ -72,7 +72,8 @@ def test_users_are_listed_paged_without_secrets(client, admin_headers):
     assert page["total"] == 4 and page["page"] == 2 and page["per_page"] == 2
     assert [u["username"] for u in page["items"]] == ["user1", "user2"]
     assert all(
-        set(u) == {"id", "username", "roles", "department", "created_at"} for u in page["items"]
+        set(u) == {"id", "username", "roles", "department", "disabled", "created_at"}
+        for u in page["items"]
     )
 
 

@@ -33,6 +33,9 @@ ENDPOINTS = [
     ("POST", "/users", {"username": "u1", "password": "long-enough", "roles": ["quality"]},
      ADMIN_ONLY, None, 201),
     ("GET", "/users", None, ADMIN_ONLY, None, 200),
+    ("PATCH", "/users/u-1", {"department": "质量部"}, ADMIN_ONLY, None, 404),
+    ("POST", "/users/me/password", {"current_password": "wrong", "new_password": "long-enough"},
+     ANYONE, None, 422),
     ("POST", "/api-keys", {"name": "scanner", "roles": ["warehouse"]}, ADMIN_ONLY, None, 201),
     ("GET", "/api-keys", None, ADMIN_ONLY, None, 200),
 ]  # fmt: skip
@@ -62,7 +65,7 @@ def test_role_matrix(client, rpc, token_for, method, path, body, role, allowed, 
 def test_the_matrix_covers_every_guarded_endpoint(app):
     """A new endpoint must be added to ENDPOINTS (and so to the matrix)."""
     covered = {(method, path) for method, path, *_ in ENDPOINTS}
-    samples = {"customer_id": "c-1", "request_id": "cr-1", "key_id": "k-1"}
+    samples = {"customer_id": "c-1", "request_id": "cr-1", "key_id": "k-1", "user_id": "u-1"}
     for rule in app.url_map.iter_rules():
         view = app.view_functions[rule.endpoint]
         if not getattr(view, "_required_roles", None) or rule.endpoint.startswith(

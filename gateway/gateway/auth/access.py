@@ -33,6 +33,9 @@ class Identity:
     username: str
     roles: tuple[str, ...]
     department: str | None = None
+    # "user:<id>" or "api_key:<id>": whose Idempotency-Keys these are (gateway.idempotency).
+    principal: str | None = None
+    user_id: str | None = None
 
     def may(self, allowed: Iterable[str]) -> bool:
         allowed = set(allowed)
@@ -53,15 +56,37 @@ def _bearer_token() -> str:
 
 
 def authenticate() -> Identity:
+    """Who the bearer is, as the identity store says *now*: a token of a disabled user,
+    or one issued before the user's token version moved on (password changed, user
+    disabled), is refused; roles and department are the user's current ones, not the
+    token's, so a role change applies from the next request."""
     token = _bearer_token()
     current = state()
     if api_keys.looks_like_key(token):
         key = current.store.find_active_api_key(api_keys.key_hash(token))
         if key is None:
             raise InvalidToken("The API key is unknown or revoked.")
-        return Identity(api_keys.actor_name(key.name), tuple(key.roles), None)
+        return Identity(
+            api_keys.actor_name(key.name), tuple(key.roles), None, principal=f"api_key:{key.id}"
+        )
     claims = tokens.decode(current.jwt_secret, token)
-    return Identity(claims.username, claims.roles, claims.department)
+    user = current.store.find_user(claims.username)
+    if user is None:
+        raise InvalidToken()
+    if user.disabled:
+        raise InvalidToken("This account is disabled.", code="account_disabled")
+    if claims.version != user.token_version:
+        raise InvalidToken(
+            "This token was revoked (password changed or account disabled); log in again.",
+            code="token_revoked",
+        )
+    return Identity(
+        user.username,
+        tuple(user.roles),
+        user.department,
+        principal=f"user:{user.id}",
+        user_id=user.id,
+    )
 
 
 def current_identity() -> Identity:

@@ -11,8 +11,12 @@ API_KEY_ROLES = tuple(role for role in ROLES if role != "admin")
 
 
 class TokenRequestSchema(Schema):
-    username = fields.String(required=True, metadata={"example": "admin"})
-    password = fields.String(required=True, metadata={"example": "s3cret-pass"})
+    username = fields.String(
+        required=True, validate=validate.Length(max=150), metadata={"example": "admin"}
+    )
+    password = fields.String(
+        required=True, validate=validate.Length(max=1024), metadata={"example": "s3cret-pass"}
+    )
 
 
 class TokenSchema(Schema):
@@ -46,7 +50,35 @@ class UserSchema(Schema):
     username = fields.String(required=True)
     roles = fields.List(fields.String(), required=True)
     department = fields.String(allow_none=True)
+    disabled = fields.Boolean(
+        required=True, metadata={"description": "A disabled user's tokens are refused (401)."}
+    )
     created_at = fields.DateTime(required=True)
+
+
+class UpdateUserSchema(Schema):
+    """PATCH /users/{id}: only the fields given change."""
+
+    roles = fields.List(
+        fields.String(validate=validate.OneOf(ROLES)),
+        validate=validate.Length(max=len(ROLES)),
+        metadata={"example": ["cs_manager"]},
+    )
+    department = fields.String(
+        allow_none=True, validate=validate.Length(max=100), metadata={"example": "客户服务部"}
+    )
+    disabled = fields.Boolean(metadata={"example": True})
+
+
+class ChangePasswordSchema(Schema):
+    current_password = fields.String(
+        required=True, validate=validate.Length(max=1024), metadata={"example": "long-enough-1"}
+    )
+    new_password = fields.String(
+        required=True,
+        validate=validate.Length(min=MIN_LENGTH, max=1024),
+        metadata={"example": "even-longer-2"},
+    )
 
 
 class CreateApiKeySchema(Schema):
@@ -71,6 +103,10 @@ class ApiKeySchema(Schema):
 
 
 class NewApiKeySchema(ApiKeySchema):
+    # Not required: a replay of the creation (Idempotency-Key) answers without it.
     key = fields.String(
-        required=True, metadata={"description": "Shown once; only its hash is kept."}
+        metadata={
+            "description": "Shown once; only its hash is kept. Absent when the answer is an "
+            "Idempotency-Key replay (Idempotent-Replayed: true)."
+        }
     )

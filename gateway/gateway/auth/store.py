@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -13,6 +14,21 @@ from gateway.auth.tables import api_keys, login_failures, users
 from gateway.errors import ApiKeyNotFound, UsernameTaken
 from servicekit.db import Database
 from servicekit.domain import utcnow
+from servicekit.errors import Conflict, NotFound
+
+ADMIN = "admin"
+# PATCH /users/{id} leaves a field alone when it is not given.
+UNCHANGED: Any = object()
+
+
+class UserNotFound(NotFound):
+    code = "user_not_found"
+    default_message = "No such user."
+
+
+class LastAdmin(Conflict):
+    code = "last_admin"
+    default_message = "At least one enabled user must keep the admin role."
 
 
 @dataclass(frozen=True)
@@ -23,6 +39,8 @@ class User:
     roles: list[str]
     department: str | None
     created_at: datetime
+    disabled: bool = False
+    token_version: int = 0
 
     def public(self) -> dict:
         return {
@@ -30,6 +48,7 @@ class User:
             "username": self.username,
             "roles": list(self.roles),
             "department": self.department,
+            "disabled": self.disabled,
             "created_at": self.created_at,
         }
 
@@ -56,7 +75,14 @@ class ApiKey:
 
 def _user(row) -> User:
     return User(
-        row.id, row.username, row.password_hash, list(row.roles), row.department, row.created_at
+        row.id,
+        row.username,
+        row.password_hash,
+        list(row.roles),
+        row.department,
+        row.created_at,
+        bool(row.disabled),
+        row.token_version,
     )
 
 
@@ -102,12 +128,68 @@ class IdentityStore:
         )
 
     def set_password_hash(self, username: str, password_hash: str) -> None:
+        """A rehash of the same password (argon2 parameters moved on); tokens stay valid."""
         with self.database.engine.begin() as conn:
             conn.execute(
                 update(users)
                 .where(users.c.username == username)
                 .values(password_hash=password_hash)
             )
+
+    def change_password(self, user_id: str, password_hash: str) -> None:
+        """A new password; every token issued before is refused from now on."""
+        with self.database.engine.begin() as conn:
+            conn.execute(
+                update(users)
+                .where(users.c.id == user_id)
+                .values(password_hash=password_hash, token_version=users.c.token_version + 1)
+            )
+
+    def update_user(
+        self,
+        user_id: str,
+        roles: list[str] | Any = UNCHANGED,
+        department: str | None | Any = UNCHANGED,
+        disabled: bool | Any = UNCHANGED,
+    ) -> User:
+        """Change roles, department or disabled; ``LastAdmin`` when no enabled admin
+        would remain. Disabling moves the token version on, so re-enabling does not
+        revive old tokens."""
+        with self.database.engine.begin() as conn:
+            # FOR UPDATE on every user (PostgreSQL; SQLite's BEGIN IMMEDIATE already
+            # serialises): two admins demoting each other at once cannot both succeed.
+            rows = {r.id: _user(r) for r in conn.execute(select(users).with_for_update()).all()}
+            user = rows.get(user_id)
+            if user is None:
+                raise UserNotFound(details={"id": user_id})
+            values: dict[str, Any] = {}
+            if roles is not UNCHANGED:
+                values["roles"] = sorted(set(roles))
+            if department is not UNCHANGED:
+                values["department"] = department
+            if disabled is not UNCHANGED and disabled != user.disabled:
+                values["disabled"] = disabled
+                if disabled:
+                    values["token_version"] = user.token_version + 1
+            if not values:
+                return user
+            changed = User(**{**user.__dict__, **values})
+            rows[user_id] = changed
+            if (
+                ADMIN in user.roles
+                and not user.disabled
+                and not any(ADMIN in u.roles and not u.disabled for u in rows.values())
+            ):
+                raise LastAdmin()
+            conn.execute(update(users).where(users.c.id == user_id).values(**values))
+        return changed
+
+    def get_user(self, user_id: str) -> User:
+        with self.database.engine.connect() as conn:
+            row = conn.execute(select(users).where(users.c.id == user_id)).first()
+        if row is None:
+            raise UserNotFound(details={"id": user_id})
+        return _user(row)
 
     def list_users(self, page: int, per_page: int) -> dict:
         with self.database.engine.connect() as conn:
@@ -126,16 +208,22 @@ class IdentityStore:
         }
 
     # --- failed logins -----------------------------------------------------
-    def recent_failures(self, username: str, window_seconds: int) -> int:
+    def recent_failures(self, address: str, window_seconds: int) -> list[tuple[str, datetime]]:
+        """(username, failed_at) of this client address's failures within the window,
+        oldest first. Recording stops at the limits, so this stays short."""
         since = utcnow() - timedelta(seconds=window_seconds)
         with self.database.engine.connect() as conn:
-            return conn.execute(
-                select(func.count())
-                .select_from(login_failures)
-                .where(login_failures.c.username == username, login_failures.c.failed_at > since)
-            ).scalar_one()
+            rows = conn.execute(
+                select(login_failures.c.username, login_failures.c.failed_at)
+                .where(
+                    login_failures.c.client_address == address,
+                    login_failures.c.failed_at > since,
+                )
+                .order_by(login_failures.c.failed_at)
+            ).all()
+        return [(row.username, row.failed_at) for row in rows]
 
-    def record_failure(self, username: str, window_seconds: int) -> None:
+    def record_failure(self, username: str, address: str, window_seconds: int) -> None:
         now = utcnow()
         with self.database.engine.begin() as conn:
             # Rows older than the window count for nothing; keep the table small.
@@ -144,11 +232,22 @@ class IdentityStore:
                     login_failures.c.failed_at <= now - timedelta(seconds=window_seconds)
                 )
             )
-            conn.execute(insert(login_failures).values(username=username, failed_at=now))
+            conn.execute(
+                insert(login_failures).values(
+                    username=username[:150], client_address=address[:100], failed_at=now
+                )
+            )
 
-    def clear_failures(self, username: str) -> None:
+    def clear_failures(self, username: str, address: str) -> None:
+        """After a good login: this pair's failures go, the address's others stay (an
+        attacker's own successful login does not reset its spraying count)."""
         with self.database.engine.begin() as conn:
-            conn.execute(delete(login_failures).where(login_failures.c.username == username))
+            conn.execute(
+                delete(login_failures).where(
+                    login_failures.c.username == username,
+                    login_failures.c.client_address == address,
+                )
+            )
 
     # --- API keys ----------------------------------------------------------
     def add_api_key(

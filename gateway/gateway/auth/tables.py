@@ -1,6 +1,6 @@
 """The gateway's own database: who may call the suite."""
 
-from sqlalchemy import JSON, Column, Index, Integer, MetaData, String, Table
+from sqlalchemy import JSON, Boolean, Column, Index, Integer, MetaData, String, Table, false
 
 from servicekit.types import UTCDateTime
 
@@ -17,6 +17,11 @@ users = Table(
     Column("department", String(100)),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("created_by", String(150)),
+    # A disabled user's tokens are refused from the next request (access.authenticate).
+    Column("disabled", Boolean, nullable=False, default=False, server_default=false()),
+    # Tokens carry the version they were issued at; disabling the user or changing the
+    # password moves it on, so no older token works again (not even after re-enabling).
+    Column("token_version", Integer, nullable=False, default=0, server_default="0"),
 )
 
 api_keys = Table(
@@ -32,14 +37,17 @@ api_keys = Table(
     Column("revoked_at", UTCDateTime()),
 )
 
-# One row per failed login, counted per username over a window; in the database so
-# that every gunicorn worker sees the same count.
+# One row per failed login, counted per (username, client address) and per client
+# address over a window (gateway.auth.login); in the database so that every
+# gunicorn worker sees the same count.
 login_failures = Table(
     "login_failures",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("username", String(150), nullable=False),
+    Column("client_address", String(100), nullable=False),
     Column("failed_at", UTCDateTime(), nullable=False),
-    Index("ix_login_failures_username_failed_at", "username", "failed_at"),
+    Index("ix_login_failures_username_address", "username", "client_address", "failed_at"),
+    Index("ix_login_failures_address", "client_address", "failed_at"),
     Index("ix_login_failures_failed_at", "failed_at"),
 )

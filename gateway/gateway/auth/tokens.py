@@ -1,6 +1,7 @@
 """JWT access tokens: HS256 only, with ``sub`` (username), ``roles``, ``dept``,
-``iat`` and ``exp``. Anything else (another algorithm, ``alg: none``, a missing
-claim, a bad signature, an unknown role) is refused."""
+``ver`` (the user's token version), ``iat`` and ``exp``. Anything else (another
+algorithm, ``alg: none``, a missing claim, a bad signature, an unknown role) is
+refused."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ class Claims:
     username: str
     roles: tuple[str, ...]
     department: str | None
+    # The user's token version at issue; 0 for tokens made before versions existed.
+    version: int = 0
 
 
 def issue(
@@ -30,6 +33,7 @@ def issue(
     department: str | None,
     minutes: int,
     now: datetime | None = None,
+    version: int = 0,
 ) -> tuple[str, int]:
     """A signed token and its lifetime in seconds."""
     now = now or datetime.now(UTC)
@@ -41,6 +45,7 @@ def issue(
         "iat": now,
         "exp": now + lifetime,
         "jti": uuid.uuid4().hex,
+        "ver": version,
     }
     return jwt.encode(claims, secret, algorithm=ALGORITHM), int(lifetime.total_seconds())
 
@@ -61,4 +66,12 @@ def decode(secret: str, token: str) -> Claims:
     if not isinstance(roles, list) or not set(roles) <= set(ROLES):
         raise InvalidToken()
     department = claims.get("dept")
-    return Claims(claims["sub"], tuple(roles), department if isinstance(department, str) else None)
+    version = claims.get("ver", 0)
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise InvalidToken()
+    return Claims(
+        claims["sub"],
+        tuple(roles),
+        department if isinstance(department, str) else None,
+        version,
+    )
