@@ -43,6 +43,9 @@ def test_defaults_work_on_localhost():
     assert loaded["ACCESS_TOKEN_MINUTES"] == 60
     assert loaded["LOGIN_MAX_FAILURES"] == 5
     assert loaded["LOGIN_WINDOW_SECONDS"] == 300
+    assert loaded["LOGIN_MAX_FAILURES_PER_ADDRESS"] == 20
+    assert loaded["TRUSTED_PROXIES"] == 0  # trust no proxy: X-Forwarded-For is ignored
+    assert loaded["IDEMPOTENCY_RETENTION_HOURS"] == 24  # CONTRACT "Retries"
     assert loaded["READY_SERVICES"] == ("customer", "complaints", "returns", "finance")
     assert loaded["ADMIN_PASSWORD"] is None and loaded["JWT_SECRET"] is None
     assert loaded["DATA_DIR"] == Path("var")
@@ -60,6 +63,8 @@ def test_environment_overrides():
                 "AFTERSALES_ADMIN_PASSWORD": "from-env-123",
                 "JWT_SECRET": "s" * 40,
                 "LOGIN_MAX_FAILURES": "3",
+                "GATEWAY_TRUSTED_PROXIES": "1",
+                "GATEWAY_IDEMPOTENCY_RETENTION_HOURS": "48",
             }
         )
     )
@@ -70,6 +75,8 @@ def test_environment_overrides():
     assert loaded["ADMIN_PASSWORD"] == "from-env-123"
     assert loaded["JWT_SECRET"] == "s" * 40
     assert loaded["LOGIN_MAX_FAILURES"] == 3
+    assert loaded["TRUSTED_PROXIES"] == 1
+    assert loaded["IDEMPOTENCY_RETENTION_HOURS"] == 48
 
 
 def test_empty_secrets_count_as_unset():
