@@ -16,10 +16,12 @@ TEST_PATHS := $(wildcard libs/servicekit/tests services/*/tests gateway/tests te
 UNIT_TEST_PATHS := $(wildcard libs/servicekit/tests/unit services/*/tests/unit gateway/tests tests/contract)
 PYTEST_ARGS ?=
 
-.PHONY: help venv run demo parked backup restore test test-unit lint format bench bench-report clean distclean refresh-constraints
+.PHONY: help venv run status logs demo parked backup restore test test-unit lint format bench bench-report clean distclean refresh-constraints
 
 help:
-	@echo "make run        start broker (if needed), every service and the gateway; Ctrl-C stops"
+	@echo "make run        start broker (if needed), every service and the gateway under supervisord; Ctrl-C stops"
+	@echo "make status     the processes of the running suite (supervisorctl status)"
+	@echo "make logs       follow every process's log of the running suite"
 	@echo "make demo       load the demo data set into the running suite (through its HTTP API)"
 	@echo "make parked SERVICE=complaints [CMD=list|show|replay|drop] [ID=n|--all]  parked messages"
 	@echo "make backup     copy every database (and the secrets) to backups/<UTC timestamp>/"
@@ -40,9 +42,16 @@ $(STAMP): $(REQUIREMENTS) $(addsuffix /pyproject.toml,$(PACKAGE_DIRS))
 	$(BIN)/pip install -q -c $(CONSTRAINTS) --no-deps $(addprefix -e ,$(PACKAGE_DIRS))
 	touch $@
 
+# Every process under supervisord (restarted when it dies); see README, Operations.
 run: venv
 	bash deploy/ensure-broker.sh
 	$(BIN)/python deploy/suite.py run
+
+status: venv
+	$(BIN)/python deploy/suite.py ctl status
+
+logs:
+	tail -n 20 -F $${AFTERSALES_DATA_DIR:-var}/logs/*.log
 
 # Loads the demo data set through the gateway of a running suite (make run in another shell).
 demo: venv
