@@ -30,6 +30,7 @@ from servicekit.tables import inbox
 log = logging.getLogger(__name__)
 
 RPC_CALL_ID = "rpc_call_id"
+RPC_REDELIVERED = "rpc_redelivered"
 # How long a repeat waits for the first request's answer while that one finishes.
 RESULT_WAIT_SECONDS = 3.0
 
@@ -114,6 +115,7 @@ class CommandRpc(SafeRpc):
         correlation_id = (message.properties or {}).get("correlation_id")
         if isinstance(correlation_id, str) and correlation_id:
             data[RPC_CALL_ID] = correlation_id
+        data[RPC_REDELIVERED] = bool((message.delivery_info or {}).get("redelivered"))
         return data
 
     def handle_result(self, message, worker_ctx, result, exc_info):
@@ -143,6 +145,14 @@ def command_key(worker_ctx: Any) -> tuple[str, str] | None:
         return None
     service = worker_ctx.service_name
     return short_key(key), f"rpc:{service}.{worker_ctx.entrypoint.method_name}"
+
+
+def may_repeat(worker_ctx: Any) -> bool:
+    """Whether this command may have been carried out before: a client's retry (it
+    has an Idempotency-Key) or the broker's redelivery. Only then is its key looked
+    up before the work."""
+    data = worker_ctx.data
+    return bool(data.get("idempotency_key")) or data.get(RPC_REDELIVERED, True)
 
 
 def _where(key: tuple[str, str]):

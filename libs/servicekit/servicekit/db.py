@@ -114,8 +114,12 @@ class UnitOfWork:
         on_commit: Callable[[], None] | None = None,
         duplicate: Callable[[tuple[str, str]], Exception] = AlreadyHandled,
         read_only: bool = False,
+        check_seen: bool = True,
     ) -> None:
         self.read_only = read_only
+        # Look the key up before the work (a repeat must not redo it); a first delivery
+        # may skip that transaction: the inbox row's key still refuses a second commit.
+        self.check_seen = check_seen
         self.database = database
         self.duplicate = duplicate  # makes the error raised when event_key was handled before
         self.context = dict(context or {})
@@ -131,7 +135,7 @@ class UnitOfWork:
         if self.read_only:
             self.session.connection(execution_options={"read_only": True})
         self.committed = False
-        if self.event_key and self._seen(self.event_key):
+        if self.event_key and self.check_seen and self._seen(self.event_key):
             self.session.close()
             raise self.duplicate(self.event_key)
         return self

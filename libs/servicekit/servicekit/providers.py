@@ -20,7 +20,7 @@ from nameko.extensions import DependencyProvider
 
 import servicekit.remote_errors  # noqa: F401  (DomainErrors cross RPC as themselves)
 from servicekit import refusals, topology
-from servicekit.commands import CommandRpc, DuplicateRequest, SafeRpc, command_key
+from servicekit.commands import CommandRpc, DuplicateRequest, SafeRpc, command_key, may_repeat
 from servicekit.db import AlreadyHandled, Database, UnitOfWork
 from servicekit.events import IdempotentEventHandler, event_id_of
 from servicekit.logging import new_request_id, request_id_var
@@ -138,6 +138,8 @@ class UnitOfWorkProvider(DependencyProvider):
                 on_commit=self._wake.set,
                 duplicate=duplicate,
                 read_only=_is_query(worker_ctx),
+                check_seen=not isinstance(worker_ctx.entrypoint, CommandRpc)
+                or may_repeat(worker_ctx),
             )
 
         return uow

@@ -1,9 +1,9 @@
 """A pooled, timed RPC client for callers outside nameko (the gateway, benchmarks).
 
 One standalone proxy cannot serve two threads (green or not) at once, so proxies
-are pooled; the pool itself is thread-safe. Every call has a timeout, and its request message expires with it, so a
-service that comes back later does not act on a request whose caller already
-got 503 ("a rejected request changes nothing").
+are pooled; the pool itself is thread-safe. Every call has a timeout, and its
+request message expires with it, so a service that comes back later does not act
+on a request whose caller already got 503 ("a rejected request changes nothing").
 """
 
 from __future__ import annotations
