@@ -60,7 +60,30 @@ def revive(schema: Schema | type[Schema], data: Any) -> Any:
     return revived
 
 
+# Error answers every view of a kind may give, documented once here with the error
+# shape (the views need not list them; 401/403 come with ``@requires``, 422 with
+# ``arguments``): a path naming a thing -> 404; a command -> 409 when the thing's state
+# does not allow it; a body -> 413 over GATEWAY_MAX_BODY_BYTES.
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_COMMAND_METHODS = _BODY_METHODS | {"DELETE"}
+
+
 class Blueprint(flask_smorest.Blueprint):
+    def route(self, rule: str, *, parameters=None, tags=None, **options: Any):
+        register = super().route(rule, parameters=parameters, tags=tags, **options)
+        methods = {method.upper() for method in options.get("methods", ("GET",))}
+
+        def decorator(view):
+            if "<" in rule:
+                view = self.alt_response(404, response="NOT_FOUND")(view)
+            if methods & _COMMAND_METHODS and "<" in rule:
+                view = self.alt_response(409, response="CONFLICT")(view)
+            if methods & _BODY_METHODS:
+                view = self.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")(view)
+            return register(view)
+
+        return decorator
+
     def arguments(self, schema, *args: Any, **kwargs: Any):
         as_wire = schema_instance(schema)
         parse = super().arguments(schema, *args, **kwargs)

@@ -150,3 +150,23 @@ def test_page_is_bounded_wherever_lists_are_paged(spec):
     ]
     assert len(paged) >= 5
     assert all((s["minimum"], s["maximum"]) == (1, 100_000) for _, s in paged), paged
+
+
+def test_error_answers_are_documented_once_for_every_view(spec):
+    """gateway.blueprint documents 404 for a path naming a thing, 409 for a command on
+    one, 413 for a body; each with the error shape."""
+    for path, operations in spec["paths"].items():
+        if not path.startswith("/api/v1/") or path.endswith("openapi.json"):
+            continue
+        for method, operation in operations.items():
+            responses = operation.get("responses", {})
+            if "{" in path:
+                assert "404" in responses, f"{method} {path}"
+            if method in ("post", "put", "patch"):
+                assert "413" in responses, f"{method} {path}"
+            if method in ("post", "patch", "delete") and "{" in path:
+                assert "409" in responses, f"{method} {path}"
+    too_large = spec["components"]["responses"]["REQUEST_ENTITY_TOO_LARGE"]
+    assert too_large["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"
+    }
