@@ -170,7 +170,7 @@ class IdempotencyStore:
         raise IdempotencyKeyInProgress(details={"retry_after": 1})
 
     def _find(self, principal: str, key: str) -> Record | None:
-        with self.database.engine.connect() as conn:
+        with self.database.read() as conn:
             row = conn.execute(
                 select(idempotency_keys).where(
                     idempotency_keys.c.principal == principal, idempotency_keys.c.key == key
@@ -411,8 +411,17 @@ HEADER_PARAMETER = {
 }
 
 
+REPLAYED_RESPONSE_HEADER = {
+    "description": "`true` when this is the stored answer to an earlier request with the "
+    "same Idempotency-Key (nothing was done again); absent otherwise.",
+    "schema": {"type": "string", "enum": ["true"]},
+}
+
+
 def document(spec_paths: dict[str, dict[str, Any]]) -> None:
-    """Add the header to every POST operation of the OpenAPI document."""
+    """Add the header to every POST operation of the OpenAPI document, and
+    ``Idempotent-Replayed`` to the success answers of those that keep answers (the
+    ones that need a token)."""
     for operations in spec_paths.values():
         operation = operations.get("post")
         if operation is None:
@@ -420,3 +429,12 @@ def document(spec_paths: dict[str, dict[str, Any]]) -> None:
         parameters = operation.setdefault("parameters", [])
         if not any(p.get("name") == HEADER for p in parameters if isinstance(p, dict)):
             parameters.append(dict(HEADER_PARAMETER))
+        if not operation.get("security"):
+            continue
+        for status, response in operation.get("responses", {}).items():
+            if (
+                str(status).startswith("2")
+                and isinstance(response, dict)
+                and "$ref" not in response
+            ):
+                response.setdefault("headers", {})[REPLAYED_HEADER] = dict(REPLAYED_RESPONSE_HEADER)

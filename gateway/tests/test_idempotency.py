@@ -245,3 +245,7 @@ def test_every_post_documents_the_header(client):
     for path, operation in posts:
         names = [p.get("name") for p in operation.get("parameters", [])]
         assert names.count("Idempotency-Key") == 1, path
+    created = spec["paths"]["/api/v1/customers"]["post"]["responses"]["201"]
+    assert "Idempotent-Replayed" in created["headers"]
+    token = spec["paths"]["/auth/token"]["post"]["responses"]["200"]
+    assert "Idempotent-Replayed" not in token.get("headers", {})  # nothing kept there
