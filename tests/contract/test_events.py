@@ -36,6 +36,7 @@ def customer_events() -> list:
     request.decide(customer, "approve", "mm", ["market_manager"])
     request.decide(customer, "approve", "fin", ["finance"])
     customer.change_status("dormant", "manager", "no orders")
+    customer.update_card({"owner": "wang.sales"}, "manager")  # rule X1: finance keeps it
     return customer.pull_events()
 
 
@@ -85,26 +86,35 @@ def complaint_events() -> list:
     return complaint.pull_events()
 
 
-CUSTOMER_SCHEMAS = {
-    customer_contract.CUSTOMER_APPROVED: customer_contract.CustomerTermsEventSchema,
-    customer_contract.TERMS_CHANGED: customer_contract.CustomerTermsEventSchema,
-    customer_contract.STATUS_CHANGED: customer_contract.CustomerTermsEventSchema,
-}
-
-
 @pytest.mark.parametrize("event", customer_events(), ids=lambda e: e.event_type)
 def test_customer_events_load_with_their_consumer_schema(event):
-    schema = CUSTOMER_SCHEMAS[event.event_type]
+    schema = customer_contract.EVENT_SCHEMAS[event.event_type]
     loaded = schema().load(with_envelope(event.payload))
     assert loaded["customer_id"] == event.payload["customer_id"]
 
 
-def test_the_customer_flow_produces_both_terms_events():
+def test_the_customer_flow_produces_every_customer_event():
     assert [e.event_type for e in customer_events()] == [
         "customer_approved",
         "terms_changed",
         "status_changed",
+        "owner_changed",
     ]
+    assert set(customer_contract.EVENTS) == set(customer_contract.EVENT_SCHEMAS)
+
+
+def test_customer_approved_carries_the_terms_that_took_effect():  # rule C3
+    (event,) = [e for e in customer_events() if e.event_type == "customer_approved"]
+    loaded = customer_contract.CustomerTermsEventSchema().load(with_envelope(event.payload))
+    assert loaded["credit_limit"] == Decimal("1000.00")
+    assert loaded["discount"] == Decimal("0.85")
+    assert loaded["over_acceptance_ratio"] == Decimal("0.05")
+
+
+def test_owner_changed_carries_the_new_and_previous_owner():  # rule X1
+    (event,) = [e for e in customer_events() if e.event_type == "owner_changed"]
+    loaded = customer_contract.OwnerChangedEventSchema().load(with_envelope(event.payload))
+    assert (loaded["owner"], loaded["previous_owner"]) == ("wang.sales", "clerk")
 
 
 @pytest.mark.parametrize("event", complaint_events(), ids=lambda e: e.event_type)

@@ -49,11 +49,16 @@ def test_customer_lifecycle_through_the_gateway(as_role):
     assert customer["status"] == "pending_approval"
     assert customer["name"] == CARD["name"]  # Chinese text round-trips
     assert customer["contacts"][0]["name"] == "王经理"
-    assert customer["credit_limit"] == "200000.00"
+    # rule C3: the clerk's terms are a proposal until a manager approves the card
+    assert customer["credit_limit"] is None and customer["over_acceptance_ratio"] is None
+    assert customer["proposed_terms"]["credit_limit"] == "200000.00"
 
     approved = manager.post(f"/customers/{customer['id']}/approve")
     assert approved.status_code == 200, approved.text
     assert approved.json()["status"] == "active"
+    assert approved.json()["credit_limit"] == "200000.00"
+    assert approved.json()["over_acceptance_ratio"] in ("0.05", "0.0500")
+    assert approved.json()["proposed_terms"] is None
 
     dormant = manager.post(
         f"/customers/{customer['id']}/status", json={"status": "dormant", "reason": "no orders"}
@@ -84,9 +89,10 @@ def test_two_party_change_request(as_role, admin):
     customer = clerk.post("/customers", json=CARD).json()
     manager.post(f"/customers/{customer['id']}/approve")
 
-    direct = clerk.patch(f"/customers/{customer['id']}", json={"discount": "0.80"})
-    assert direct.status_code == 422
-    assert error_code(direct) == "change_request_required"
+    for terms in ({"discount": "0.80"}, {"over_acceptance_ratio": "0.50"}):
+        direct = clerk.patch(f"/customers/{customer['id']}", json=terms)
+        assert direct.status_code == 422, direct.text
+        assert error_code(direct) == "change_request_required"
 
     below = clerk.post(
         f"/customers/{customer['id']}/change-requests", json={"discount": "0.60", "reason": "x"}
@@ -95,7 +101,12 @@ def test_two_party_change_request(as_role, admin):
 
     request = clerk.post(
         f"/customers/{customer['id']}/change-requests",
-        json={"discount": "0.80", "credit_limit": "300000.00", "reason": "年度框架协议"},
+        json={
+            "discount": "0.80",
+            "credit_limit": "300000.00",
+            "over_acceptance_ratio": "0.08",
+            "reason": "年度框架协议",
+        },
     )
     assert request.status_code == 201, request.text
     request_id = request.json()["id"]
@@ -116,10 +127,27 @@ def test_two_party_change_request(as_role, admin):
     assert second.json()["status"] == "applied"
     after = clerk.get(f"/customers/{customer['id']}").json()
     assert after["credit_limit"] == "300000.00"
+    assert after["over_acceptance_ratio"] in ("0.08", "0.0800")
 
     audit = admin.get(f"/customers/{customer['id']}/audit")
     assert audit.status_code == 200, audit.text
     assert clerk.get(f"/customers/{customer['id']}/audit").status_code == 403
+
+
+def test_a_new_cards_terms_take_effect_with_its_approval(as_role, admin):  # rule C3
+    clerk, manager = as_role("sales_clerk"), as_role("sales_manager")
+    customer = clerk.post("/customers", json={**CARD, "credit_limit": "9000000.00"}).json()
+    early = clerk.post(
+        f"/customers/{customer['id']}/change-requests",
+        json={"credit_limit": "1.00", "reason": "x"},
+    )
+    assert early.status_code == 409 and error_code(early) == "terms_not_in_effect"
+    assert clerk.get(f"/customers/{customer['id']}").json()["credit_limit"] is None
+    manager.post(f"/customers/{customer['id']}/approve")
+    audit = admin.get(f"/customers/{customer['id']}/audit").json()
+    (approval,) = [e for e in audit if e["action"] == "approved"]
+    assert approval["who"] == manager.username
+    assert approval["changes"]["credit_limit"] == {"old": None, "new": "9000000.00"}
 
 
 def test_direct_change_is_audited_with_who_and_old_new(as_role):

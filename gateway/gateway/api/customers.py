@@ -65,7 +65,10 @@ def _actor() -> dict:
 def create_customer(body):
     """Record a new customer card: ``pending_approval``, or ``lead`` with ``"status": "lead"``.
 
-    A discount below the company floor -> 422 ``discount_below_floor``. Example body:
+    The terms in the body (discount, settlement terms, credit limit, over-acceptance
+    ratio) are a proposal: the card answers them as ``proposed_terms`` with its terms in
+    effect null, until a manager approves the card (C3). A discount below the company
+    floor -> 422 ``discount_below_floor``. Example body:
     ``{"name": "华东机电有限公司", "nature": "distributor", "region": "华东",
     "discount": "0.85", "settlement_terms": "net_30", "credit_limit": "200000.00"}``
     """
@@ -108,8 +111,9 @@ def get_customer(customer_id):
 def update_customer(body, customer_id):
     """Change card fields directly (audited).
 
-    Discount, settlement terms and credit limit change only by change request:
-    422 ``change_request_required``.
+    Discount, settlement terms, credit limit and over-acceptance ratio change only by
+    change request: 422 ``change_request_required`` (C4). A new ``owner`` is announced
+    as ``customer.owner_changed``.
 
     Example body: ``{"address": "苏州工业园区星湖街 1 号"}``
     """
@@ -132,6 +136,9 @@ def submit_customer(customer_id):
 @blp.response(200, contract.CustomerSchema)
 def approve_customer(customer_id):
     """Approve a customer: ``pending_approval`` -> ``active`` (409 otherwise).
+
+    Its proposed terms take effect now (C3): kept in its history with the approver, and
+    announced in ``customer.customer_approved``.
 
     Example: ``POST /api/v1/customers/3f2c.../approve`` (no body) -> the customer.
     """
@@ -160,9 +167,10 @@ def change_status(body, customer_id):
 )
 @blp.response(201, contract.ChangeRequestSchema)
 def request_change(body, customer_id):
-    """Ask for a discount, settlement-terms or credit-limit change (C4).
+    """Ask for a discount, settlement-terms, credit-limit or over-acceptance-ratio change (C4).
 
-    It applies once the market manager and finance both approve.
+    It applies once the market manager and finance both approve. A card not approved
+    yet has no terms in effect to change: 409 ``terms_not_in_effect``.
 
     Example body: ``{"discount": "0.80", "credit_limit": "300000.00", "reason": "年度框架协议"}``
     """

@@ -1,4 +1,9 @@
-"""Customer records: rules C1-C4. Standard library only."""
+"""Customer records: rules C1-C4. Standard library only.
+
+A card's terms (discount, settlement terms, credit limit, over-acceptance ratio) are
+never set by one person: a new card's are a proposal until a manager approves the card
+(rule C3), later changes need the market manager and finance (rule C4).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from typing import Any
 
 from servicekit.contracts.customer import (
     CUSTOMER_APPROVED,
+    OWNER_CHANGED,
     STATUS_CHANGED,
     TERMS_CHANGED,
     TERMS_FIELDS,
@@ -19,6 +25,7 @@ from servicekit.contracts.customer import (
     DiscountBelowFloor,
     IllegalStatusChange,
     NotADecider,
+    TermsNotInEffect,
 )
 from servicekit.domain import Aggregate, utcnow
 from servicekit.errors import Invalid
@@ -34,6 +41,9 @@ LIFECYCLE = {
     ("lost", "active"): "won_back",
 }
 
+# rule C3: a card in these statuses has no orders and no terms in effect yet.
+NEW_STATUSES = ("lead", "pending_approval")
+
 # rule C4: the two parties whose approvals are both needed.
 DECIDING_ROLES = ("market_manager", "finance")
 
@@ -48,7 +58,6 @@ DIRECT_FIELDS = (
     "license_no",
     "tax_no",
     "payment_method",
-    "over_acceptance_ratio",
     "owner",
     "pickup",
 )
@@ -96,12 +105,13 @@ class Customer(Aggregate):
         discount: Decimal = Decimal("1.00"),
         settlement_terms: str = "cash_on_delivery",
         credit_limit: Decimal = Decimal("0.00"),
+        over_acceptance_ratio: Decimal | None = None,
         contacts: list[dict] | None = None,
         payment_method: str = "bank_transfer",
         pickup: bool = False,
         **card: Any,
     ) -> None:
-        if status not in ("lead", "pending_approval"):
+        if status not in NEW_STATUSES:
             raise IllegalStatusChange(
                 f"A new customer starts as lead or pending_approval, not {status}."
             )
@@ -111,15 +121,23 @@ class Customer(Aggregate):
         self.name = name
         self.nature = nature  # rule C2
         self.status = status
-        self.discount = Decimal(discount)
-        self.settlement_terms = settlement_terms
-        self.credit_limit = Decimal(credit_limit)
+        # rule C3: the terms asked for take effect only with the card's approval; until
+        # then none are in effect, so no reader (nor finance) takes a proposal for a grant.
+        self.proposed_terms = {
+            "discount": _plain(Decimal(discount)),
+            "settlement_terms": settlement_terms,
+            "credit_limit": _plain(Decimal(credit_limit)),
+            "over_acceptance_ratio": _plain(over_acceptance_ratio),
+        }
+        self.discount = None
+        self.settlement_terms = None
+        self.credit_limit = None
+        self.over_acceptance_ratio = None
         self.contacts = list(contacts or [])
         self.payment_method = payment_method
         self.pickup = pickup
         for field in ("region", "industry", "address", "license_no", "tax_no", "owner"):
             setattr(self, field, card.pop(field, None))
-        self.over_acceptance_ratio = card.pop("over_acceptance_ratio", None)
         if card:
             raise Invalid("Unknown fields.", {k: ["unknown field"] for k in card})
         self.owner = self.owner or created_by
@@ -130,10 +148,27 @@ class Customer(Aggregate):
         self.updated_at = now
         self.approved_at = None
         self.approved_by = None
-        self._note(created_by, "created", {"status": status, "name": name}, at=now)
+        self._note(
+            created_by,
+            "created",
+            {"status": status, "name": name, "proposed_terms": dict(self.proposed_terms)},
+            at=now,
+        )
 
     # --- rule C3: lifecycle ---------------------------------------------------
-    def _move(self, to: str, by: str, reason: str | None, now: datetime) -> str:
+    @property
+    def terms_in_effect(self) -> bool:
+        """rule C3: a card's terms are in effect from its approval on."""
+        return self.status not in NEW_STATUSES
+
+    def _move(
+        self,
+        to: str,
+        by: str,
+        reason: str | None,
+        now: datetime,
+        also: dict[str, Any] | None = None,
+    ) -> str:
         action = LIFECYCLE.get((self.status, to))
         if action is None:
             raise IllegalStatusChange(
@@ -143,6 +178,7 @@ class Customer(Aggregate):
         changes = {"status": {"old": self.status, "new": to}}
         if reason:
             changes["reason"] = reason
+        changes.update(also or {})
         self.status = to
         self.updated_at = now
         self._note(by, action, changes, at=now)
@@ -152,15 +188,23 @@ class Customer(Aggregate):
         self._move("pending_approval", by, None, now or utcnow())
 
     def approve(self, by: str, now: datetime | None = None) -> None:
-        """rule C3: orders are allowed only once a manager approved the card."""
+        """rule C3: orders are allowed only once a manager approved the card, and the
+        card's proposed terms take effect with that approval (kept in its history)."""
         now = now or utcnow()
-        self._move("active", by, None, now)
+        proposal = self.proposed_terms or {f: _plain(v) for f, v in self.terms().items()}
+        took_effect = {
+            f: {"old": _plain(getattr(self, f)), "new": proposal.get(f)} for f in TERMS_FIELDS
+        }
+        self._move("active", by, None, now, took_effect)
+        for field in TERMS_FIELDS:
+            setattr(self, field, _typed(field, proposal.get(field)))
+        self.proposed_terms = None
         self.approved_at = now
         self.approved_by = by
         self._record_event(CUSTOMER_APPROVED, self.terms_payload())
 
     def change_status(self, to: str, by: str, reason: str | None, now: datetime | None = None):
-        if to == "active" and self.status in ("lead", "pending_approval"):
+        if to == "active" and self.status in NEW_STATUSES:
             raise IllegalStatusChange(
                 "A new customer becomes active only by approval.",
                 {"status": self.status, "requested": to},
@@ -178,10 +222,24 @@ class Customer(Aggregate):
         unknown = sorted(set(changes) - set(DIRECT_FIELDS))
         if unknown:
             raise Invalid("Unknown fields.", {f: ["unknown field"] for f in unknown})
+        previous_owner = self.owner
         diff = self._apply(changes)
         if diff:
             self.updated_at = now or utcnow()
             self._note(by, "updated", diff, at=self.updated_at)
+        if "owner" in diff:
+            # rule X1: finance keeps its own copy of the owner (collection rate, F6).
+            self._record_event(
+                OWNER_CHANGED,
+                {
+                    "customer_id": self.id,
+                    "name": self.name,
+                    "status": self.status,
+                    "owner": self.owner,
+                    "previous_owner": previous_owner,
+                    "changed_by": by,
+                },
+            )
 
     def _apply(self, changes: dict[str, Any]) -> dict[str, dict[str, Any]]:
         """Set the fields that change; ``{field: {"old", "new"}}`` of those that did."""
@@ -207,19 +265,17 @@ class Customer(Aggregate):
             "customer_id": self.id,
             "name": self.name,
             "status": self.status,
-            "credit_limit": str(self.credit_limit),
+            "credit_limit": _plain(self.credit_limit),
             "settlement_terms": self.settlement_terms,
-            "discount": str(self.discount),
-            "over_acceptance_ratio": (
-                None if self.over_acceptance_ratio is None else str(self.over_acceptance_ratio)
-            ),
+            "discount": _plain(self.discount),
+            "over_acceptance_ratio": _plain(self.over_acceptance_ratio),
             "owner": self.owner,
         }
 
 
 class ChangeRequest(Aggregate):
-    """rule C4: a discount/settlement/credit change that needs both the market
-    manager and finance; the second approval applies it, any rejection ends it."""
+    """rule C4: a discount/settlement/credit/over-acceptance change that needs both the
+    market manager and finance; the second approval applies it, any rejection ends it."""
 
     entity_type = "change_request"
 
@@ -232,12 +288,15 @@ class ChangeRequest(Aggregate):
         settings: CustomerSettings,
         now: datetime | None = None,
     ) -> None:
+        if not customer.terms_in_effect:
+            # rule C3: a new card's proposal takes effect with its approval, not before.
+            raise TermsNotInEffect(details={"status": customer.status})
         if not reason or not reason.strip():
             raise Invalid("A change request needs a reason.", {"reason": ["required"]})
         requested = {f: v for f, v in changes.items() if f in TERMS_FIELDS}
         if not requested:
             raise Invalid(
-                "Name at least one of discount, settlement_terms, credit_limit.",
+                "Name at least one of " + ", ".join(TERMS_FIELDS) + ".",
                 {f: ["one of these is required"] for f in TERMS_FIELDS},
             )
         if "discount" in requested:
@@ -324,4 +383,7 @@ class ChangeRequest(Aggregate):
 
 
 def _typed(field: str, value: Any) -> Any:
-    return value if field == "settlement_terms" else Decimal(value)
+    """A terms value from history/JSON form back to its domain type."""
+    if value is None or field == "settlement_terms":
+        return value
+    return Decimal(value)

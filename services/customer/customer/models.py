@@ -23,10 +23,13 @@ customers = Table(
     Column("license_no", String(64)),
     Column("tax_no", String(64)),
     Column("payment_method", String(30), nullable=False),
-    Column("settlement_terms", String(30), nullable=False),
-    Column("discount", Ratio(), nullable=False),
-    Column("credit_limit", Money(), nullable=False),
+    # rule C3: the terms in effect are null until the card is approved; a new card's
+    # asked-for terms wait in proposed_terms (decimal strings) until then.
+    Column("settlement_terms", String(30)),
+    Column("discount", Ratio()),
+    Column("credit_limit", Money()),
     Column("over_acceptance_ratio", Ratio()),
+    Column("proposed_terms", JSON),
     Column("owner", String(150)),
     Column("pickup", Boolean, nullable=False),
     Column("status", String(20), nullable=False),

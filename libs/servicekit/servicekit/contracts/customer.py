@@ -8,7 +8,8 @@ RPC methods (service name ``customer``); every command takes ``actor`` =
 - ``list_customers(filters, page, per_page)`` -> page     (CustomerFilterSchema)
 - ``update_customer(customer_id, changes, actor)``        (UpdateCustomerSchema)
 - ``submit_customer(customer_id, actor)``                 lead -> pending_approval
-- ``approve_customer(customer_id, actor)``                pending_approval -> active
+- ``approve_customer(customer_id, actor)``                pending_approval -> active;
+                                                          the proposed terms take effect
 - ``change_status(customer_id, data, actor)``             (ChangeStatusSchema)
 - ``request_change(customer_id, data, actor)`` -> change request (ChangeRequestCreateSchema)
 - ``decide_change_request(request_id, data, actor)`` -> change request (DecisionSchema)
@@ -38,14 +39,17 @@ SETTLEMENT_TERMS = (
 )
 ROLES_IN_DECISION = ("decision_maker", "signer", "influencer", "user", "other")
 CHANGE_REQUEST_STATUSES = ("pending", "partially_approved", "applied", "rejected")
-# Fields that change only through a two-party change request (rule C4).
-TERMS_FIELDS = ("discount", "settlement_terms", "credit_limit")
+# Fields that change only through a two-party change request (rule C4); a new card's
+# are a proposal until the manager approves the card (rule C3).
+TERMS_FIELDS = ("discount", "settlement_terms", "credit_limit", "over_acceptance_ratio")
 
 # Events (published through the outbox as ``customer.<name>``).
 CUSTOMER_APPROVED = "customer_approved"
 TERMS_CHANGED = "terms_changed"
 STATUS_CHANGED = "status_changed"
+OWNER_CHANGED = "owner_changed"  # rule X1: finance keeps the owner for F6
 GRADE_CHANGED = "grade_changed"
+EVENTS = (CUSTOMER_APPROVED, TERMS_CHANGED, STATUS_CHANGED, OWNER_CHANGED)
 
 
 # --- errors -----------------------------------------------------------------
@@ -76,7 +80,18 @@ class AlreadyDecided(Conflict):
 
 class ChangeRequestRequired(Invalid):
     code = "change_request_required"
-    default_message = "Discount, settlement terms and credit limit change only by change request."
+    default_message = (
+        "Discount, settlement terms, credit limit and over-acceptance ratio change only by"
+        " change request."
+    )
+
+
+class TermsNotInEffect(Conflict):
+    code = "terms_not_in_effect"
+    default_message = (
+        "The card's terms are still a proposal; they take effect when the card is approved,"
+        " and change requests apply to terms in effect."
+    )
 
 
 class DiscountBelowFloor(Invalid):
@@ -111,7 +126,6 @@ class _CardFields(Schema):
     license_no = fields.String(allow_none=True, validate=validate.Length(max=64))
     tax_no = fields.String(allow_none=True, validate=validate.Length(max=64))
     payment_method = fields.String(validate=validate.OneOf(PAYMENT_METHODS))
-    over_acceptance_ratio = Ratio(allow_none=True, validate=validate.Range(min=0, max=1))
     owner = fields.String(validate=validate.Length(min=1, max=150))
     pickup = fields.Boolean()
     nature = fields.String(validate=validate.OneOf(NATURES))
@@ -128,8 +142,12 @@ class CreateCustomerSchema(_CardFields):
     settlement_terms = fields.String(
         load_default="cash_on_delivery", validate=validate.OneOf(SETTLEMENT_TERMS)
     )
+    # The proposed terms: in effect only once a manager approves the card (rule C3).
     discount = Ratio(load_default="1.00", validate=validate.Range(min=0, max=1))
     credit_limit = Money(load_default="0.00", validate=validate.Range(min=0))
+    over_acceptance_ratio = Ratio(
+        load_default=None, allow_none=True, validate=validate.Range(min=0, max=1)
+    )
     pickup = fields.Boolean(load_default=False)
     status = fields.String(
         load_default="pending_approval", validate=validate.OneOf(("lead", "pending_approval"))
@@ -142,6 +160,7 @@ class UpdateCustomerSchema(_CardFields):
     discount = Ratio()
     settlement_terms = fields.String()
     credit_limit = Money()
+    over_acceptance_ratio = Ratio(allow_none=True)
 
 
 class ChangeStatusSchema(Schema):
@@ -153,6 +172,11 @@ class ChangeRequestCreateSchema(Schema):
     discount = Ratio(validate=validate.Range(min=0, max=1))
     settlement_terms = fields.String(validate=validate.OneOf(SETTLEMENT_TERMS))
     credit_limit = Money(validate=validate.Range(min=0))
+    over_acceptance_ratio = Ratio(
+        allow_none=True,
+        validate=validate.Range(min=0, max=1),
+        metadata={"description": "F1 tolerance; null: the company default"},
+    )
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 
@@ -176,6 +200,20 @@ class ContactOutSchema(ContactSchema):
     pass
 
 
+class TermsSchema(Schema):
+    """A card's terms (rule C4): the ones in effect, or a new card's proposal."""
+
+    discount = Ratio(required=True)
+    settlement_terms = fields.String(required=True)
+    credit_limit = Money(required=True)
+    over_acceptance_ratio = Ratio(
+        allow_none=True, metadata={"description": "F1 tolerance; null: the company default"}
+    )
+
+
+_IN_EFFECT = "In effect; null while the card awaits approval (see proposed_terms)."
+
+
 class CustomerSchema(Schema):
     id = fields.String(required=True)
     name = fields.String(required=True)
@@ -187,10 +225,23 @@ class CustomerSchema(Schema):
     license_no = fields.String(allow_none=True)
     tax_no = fields.String(allow_none=True)
     payment_method = fields.String(required=True)
-    settlement_terms = fields.String(required=True)
-    discount = Ratio(required=True)
-    credit_limit = Money(required=True)
-    over_acceptance_ratio = Ratio(allow_none=True)
+    # rule C3: the terms in effect are null until the card is approved; until then
+    # the card's terms are only proposed_terms, so nobody reads a proposal as granted.
+    settlement_terms = fields.String(allow_none=True, metadata={"description": _IN_EFFECT})
+    discount = Ratio(allow_none=True, metadata={"description": _IN_EFFECT})
+    credit_limit = Money(allow_none=True, metadata={"description": _IN_EFFECT})
+    over_acceptance_ratio = Ratio(
+        allow_none=True,
+        metadata={"description": "In effect (F1 tolerance; null: the company default)."},
+    )
+    proposed_terms = fields.Nested(
+        TermsSchema,
+        allow_none=True,
+        metadata={
+            "description": "A new card's terms, not in effect until the card is approved;"
+            " null once approved."
+        },
+    )
     owner = fields.String(allow_none=True)
     pickup = fields.Boolean(required=True)
     status = fields.String(required=True)
@@ -247,3 +298,28 @@ class CustomerTermsEventSchema(Schema):
     owner = fields.String(allow_none=True)
     change_request_id = fields.String()  # terms_changed: the request that changed them
     action = fields.String()  # status_changed: went_dormant, lost, reactivated, won_back
+
+
+class OwnerChangedEventSchema(Schema):
+    """Payload of ``customer.owner_changed``: the sales person a customer's receivables
+    count for from now on (F6), so finance keeps its own copy (rule X1)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    event_id = fields.String(required=True)
+    occurred_at = fields.String()
+    customer_id = fields.String(required=True)
+    name = fields.String(required=True)
+    status = fields.String(required=True)
+    owner = fields.String(required=True)
+    previous_owner = fields.String(allow_none=True)
+    changed_by = fields.String(required=True)
+
+
+EVENT_SCHEMAS = {
+    CUSTOMER_APPROVED: CustomerTermsEventSchema,
+    TERMS_CHANGED: CustomerTermsEventSchema,
+    STATUS_CHANGED: CustomerTermsEventSchema,
+    OWNER_CHANGED: OwnerChangedEventSchema,
+}

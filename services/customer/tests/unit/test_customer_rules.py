@@ -12,6 +12,7 @@ from servicekit.contracts.customer import (
     DiscountBelowFloor,
     IllegalStatusChange,
     NotADecider,
+    TermsNotInEffect,
 )
 from servicekit.errors import Invalid
 
@@ -26,6 +27,7 @@ def new_customer(**overrides) -> Customer:
         "discount": Decimal("0.85"),
         "settlement_terms": "net_30",
         "credit_limit": Decimal("200000.00"),
+        "over_acceptance_ratio": Decimal("0.05"),
     }
     data.update(overrides)
     return Customer(**data, created_by="clerk1", settings=SETTINGS)
@@ -119,18 +121,113 @@ def test_direct_change_is_audited_with_old_and_new():
     assert entry.changes == {"address": {"old": "上海市浦东新区", "new": "苏州工业园区"}}
 
 
-@pytest.mark.parametrize("field", ["discount", "settlement_terms", "credit_limit"])
-def test_terms_cannot_be_changed_directly(field):
-    customer = new_customer()
+@pytest.mark.parametrize(
+    "field", ["discount", "settlement_terms", "credit_limit", "over_acceptance_ratio"]
+)
+@pytest.mark.parametrize("approved", [False, True], ids=["new card", "approved card"])
+def test_terms_cannot_be_changed_directly(field, approved):  # rule C4
+    customer = active_customer() if approved else new_customer()
+    before = customer.terms()
     with pytest.raises(ChangeRequestRequired) as info:
-        customer.update_card({field: "0.9"}, "clerk1")
+        customer.update_card({field: Decimal("0.9")}, "clerk1")
     assert field in info.value.details
+    assert customer.terms() == before
+
+
+def test_a_clerk_cannot_patch_finances_tolerance_among_card_fields():  # rule C4
+    """The defect: over_acceptance_ratio (F1) was a direct field a sales clerk could PATCH."""
+    customer = active_customer()
+    customer.pull_history()
+    with pytest.raises(ChangeRequestRequired):
+        customer.update_card(
+            {"address": "苏州", "over_acceptance_ratio": Decimal("0.50")}, "clerk1"
+        )
+    assert customer.over_acceptance_ratio == Decimal("0.05")
+    assert customer.address is None  # a rejected request changes nothing
+    assert customer.pull_history() == []
 
 
 def test_discount_floor_on_creation_is_inclusive():
-    assert new_customer(discount=Decimal("0.70")).discount == Decimal("0.70")
+    assert new_customer(discount=Decimal("0.70")).proposed_terms["discount"] == "0.70"
     with pytest.raises(DiscountBelowFloor):
         new_customer(discount=Decimal("0.6999"))
+
+
+# --- C3: a new card's terms take effect with its approval ---------------------
+def test_a_new_cards_terms_are_proposed_not_in_effect():  # rule C3
+    """The defect: a clerk's credit limit was in effect from creation, skipping rule C4."""
+    customer = new_customer(credit_limit=Decimal("9999999.00"))
+    assert customer.terms() == dict.fromkeys(
+        ("discount", "settlement_terms", "credit_limit", "over_acceptance_ratio")
+    )
+    assert customer.proposed_terms == {
+        "discount": "0.85",
+        "settlement_terms": "net_30",
+        "credit_limit": "9999999.00",
+        "over_acceptance_ratio": "0.05",
+    }
+    assert not customer.terms_in_effect
+    assert customer.pull_events() == []
+
+
+def test_approval_puts_the_proposed_terms_in_effect_and_records_who_and_which():  # rule C3
+    customer = new_customer()
+    customer.pull_history()
+    customer.approve("manager1")
+    assert customer.terms() == {
+        "discount": Decimal("0.85"),
+        "settlement_terms": "net_30",
+        "credit_limit": Decimal("200000.00"),
+        "over_acceptance_ratio": Decimal("0.05"),
+    }
+    assert customer.proposed_terms is None
+    (entry,) = customer.pull_history()
+    assert (entry.actor, entry.action) == ("manager1", "approved")
+    assert entry.changes["credit_limit"] == {"old": None, "new": "200000.00"}
+    assert entry.changes["over_acceptance_ratio"] == {"old": None, "new": "0.05"}
+    assert entry.changes["settlement_terms"] == {"old": None, "new": "net_30"}
+    (event,) = customer.pull_events()
+    assert event.event_type == "customer_approved"
+    assert event.payload["credit_limit"] == "200000.00"
+    assert event.payload["over_acceptance_ratio"] == "0.05"
+    assert event.payload["discount"] == "0.85"
+
+
+def test_a_card_without_a_ratio_gets_the_company_default_on_approval():  # rules C3, F1
+    customer = new_customer(over_acceptance_ratio=None)
+    customer.approve("manager1")
+    assert customer.over_acceptance_ratio is None
+    assert customer.pull_events()[0].payload["over_acceptance_ratio"] is None
+
+
+@pytest.mark.parametrize("status", ["lead", "pending_approval"])
+def test_change_request_before_approval_is_a_conflict(status):  # rule C3
+    customer = new_customer(status=status)
+    with pytest.raises(TermsNotInEffect) as info:
+        ChangeRequest(customer, {"credit_limit": Decimal("1")}, "r", "clerk1", SETTINGS)
+    assert info.value.http_status == 409
+
+
+# --- X1: the owner goes out as an event finance can keep ----------------------
+def test_owner_change_is_announced_for_finance():  # rule X1
+    customer = active_customer()
+    customer.update_card({"owner": "wang.sales", "address": "苏州"}, "manager1")
+    (event,) = customer.pull_events()
+    assert event.event_type == "owner_changed"
+    assert event.payload == {
+        "customer_id": customer.id,
+        "name": "华东机电有限公司",
+        "status": "active",
+        "owner": "wang.sales",
+        "previous_owner": "clerk1",
+        "changed_by": "manager1",
+    }
+
+
+def test_no_owner_event_when_the_owner_stays():
+    customer = active_customer()
+    customer.update_card({"owner": "clerk1", "address": "苏州"}, "clerk1")
+    assert customer.pull_events() == []
 
 
 def test_change_request_below_floor_is_refused():
@@ -167,6 +264,31 @@ def test_terms_apply_only_after_both_market_manager_and_finance_approve():
     (event,) = customer.pull_events()
     assert event.event_type == "terms_changed"
     assert event.payload["discount"] == "0.80"
+
+
+def test_over_acceptance_ratio_changes_only_with_both_approvals():  # rule C4
+    customer = active_customer()
+    request = ChangeRequest(
+        customer, {"over_acceptance_ratio": Decimal("0.10")}, "bulk goods", "c1", SETTINGS
+    )
+    assert request.changes == {"over_acceptance_ratio": {"old": "0.05", "new": "0.10"}}
+    request.decide(customer, "approve", "mm1", ["market_manager"])
+    assert customer.over_acceptance_ratio == Decimal("0.05")
+    assert customer.pull_events() == []
+    request.decide(customer, "approve", "fin1", ["finance"])
+    assert request.status == "applied"
+    assert customer.over_acceptance_ratio == Decimal("0.10")
+    (event,) = customer.pull_events()
+    assert event.event_type == "terms_changed"
+    assert event.payload["over_acceptance_ratio"] == "0.10"
+
+
+def test_over_acceptance_ratio_can_go_back_to_the_company_default():  # rules C4, F1
+    customer = active_customer()
+    request = ChangeRequest(customer, {"over_acceptance_ratio": None}, "default", "c1", SETTINGS)
+    request.decide(customer, "approve", "mm1", ["market_manager"])
+    request.decide(customer, "approve", "fin1", ["finance"])
+    assert customer.over_acceptance_ratio is None
 
 
 def test_order_of_the_two_approvals_does_not_matter():
