@@ -96,7 +96,7 @@ class IdentityStore:
 
     # --- users -------------------------------------------------------------
     def find_user(self, username: str) -> User | None:
-        with self.database.engine.connect() as conn:
+        with self.database.read() as conn:
             row = conn.execute(select(users).where(users.c.username == username)).first()
         return _user(row) if row else None
 
@@ -185,14 +185,14 @@ class IdentityStore:
         return changed
 
     def get_user(self, user_id: str) -> User:
-        with self.database.engine.connect() as conn:
+        with self.database.read() as conn:
             row = conn.execute(select(users).where(users.c.id == user_id)).first()
         if row is None:
             raise UserNotFound(details={"id": user_id})
         return _user(row)
 
     def list_users(self, page: int, per_page: int) -> dict:
-        with self.database.engine.connect() as conn:
+        with self.database.read() as conn:
             total = conn.execute(select(func.count()).select_from(users)).scalar_one()
             rows = conn.execute(
                 select(users)
@@ -212,7 +212,7 @@ class IdentityStore:
         """(username, failed_at) of this client address's failures within the window,
         oldest first. Recording stops at the limits, so this stays short."""
         since = utcnow() - timedelta(seconds=window_seconds)
-        with self.database.engine.connect() as conn:
+        with self.database.read() as conn:
             rows = conn.execute(
                 select(login_failures.c.username, login_failures.c.failed_at)
                 .where(
@@ -268,7 +268,7 @@ class IdentityStore:
         return ApiKey(**values)
 
     def find_active_api_key(self, key_hash: str) -> ApiKey | None:
-        with self.database.engine.connect() as conn:
+        with self.database.read() as conn:
             row = conn.execute(
                 select(api_keys).where(
                     api_keys.c.key_hash == key_hash, api_keys.c.revoked_at.is_(None)
@@ -289,7 +289,7 @@ class IdentityStore:
             )
 
     def list_api_keys(self, page: int, per_page: int) -> dict:
-        with self.database.engine.connect() as conn:
+        with self.database.read() as conn:
             total = conn.execute(select(func.count()).select_from(api_keys)).scalar_one()
             rows = conn.execute(
                 select(api_keys)
