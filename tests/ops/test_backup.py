@@ -293,7 +293,7 @@ def test_postgres_backup_and_restore(env, tmp_path):
         assert kinds["gateway"] == ("postgresql", "gateway.dump")
         assert kinds["returns"] == ("sqlite", "returns.db")
         revisions = {d["name"]: d["alembic_revision"] for d in manifest["databases"]}
-        assert revisions["customer"] and revisions["gateway"] == "0001_identity"
+        assert revisions["customer"] and revisions["gateway"] == "0002_access_and_idempotency"
         assert (target / "customer.dump").read_bytes()[:5] == b"PGDMP"
 
         for name, url in urls.items():
