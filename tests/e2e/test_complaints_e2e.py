@@ -33,14 +33,23 @@ def active_customer(as_role) -> str:
     return customer["id"]
 
 
-def test_complaint_needs_an_active_customer(as_role):
-    agent = as_role("cs_agent")
+def test_complaint_needs_a_customer_with_orders(as_role):  # rules P2, C3
+    agent, manager = as_role("cs_agent"), as_role("sales_manager")
     unknown = agent.post("/complaints", json=complaint_body("no-such-customer"))
     assert unknown.status_code == 422, unknown.text
-    pending = as_role("sales_clerk").post("/customers", json=CARD).json()
-    not_active = agent.post("/complaints", json=complaint_body(pending["id"]))
-    assert not_active.status_code == 422
-    assert not_active.json()["error"]["code"] == "customer_not_active"
+    clerk = as_role("sales_clerk")
+    for card in (CARD, {**CARD, "status": "lead"}):
+        new = clerk.post("/customers", json=card).json()
+        refused = agent.post("/complaints", json=complaint_body(new["id"]))
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["error"]["code"] == "customer_has_no_orders"
+    # seed 000: dormant and lost customers still report quality problems
+    for status in ("dormant", "lost"):
+        customer_id = active_customer(as_role)
+        moved = manager.post(f"/customers/{customer_id}/status", json={"status": status})
+        assert moved.json()["status"] == status, moved.text
+        registered = agent.post("/complaints", json=complaint_body(customer_id))
+        assert registered.status_code == 201, registered.text
 
 
 def test_whole_chain_p1_to_p9(suite, as_role):

@@ -71,11 +71,12 @@ def _actor() -> dict:
 def register_complaint(body):
     """Register a complaint (P1, P2): a new case ``registered`` with its number.
 
-    An unknown customer -> 422 ``customer_unknown``; one that is not active -> 422
-    ``customer_not_active``. Example body: ``{"customer_id": "3f2c9a1e", "channel":
-    "hotline", "order_no": "SO-20261101-07", "ship_date": "2026-11-01", "description":
-    "外壳破损", "request": "return", "lines": [{"sku": "P-100", "quantity": 2,
-    "unit_price": "450.00"}]}`` -> ``{"id": "...", "number": "TS-2026-000123",
+    An unknown customer -> 422 ``customer_unknown``; a lead or one pending approval (no
+    orders yet) -> 422 ``customer_has_no_orders``; active, dormant and lost customers may
+    complain. Example body: ``{"customer_id": "3f2c9a1e", "channel": "hotline",
+    "order_no": "SO-20261101-07", "ship_date": "2026-11-01", "description": "外壳破损",
+    "request": "return", "lines": [{"sku": "P-100", "quantity": 2, "unit_price":
+    "450.00"}]}`` -> ``{"id": "...", "number": "TS-2026-000123",
     "status": "registered", ...}``
     """
     return _complaints("register_complaint", body, _actor())

@@ -34,7 +34,7 @@ from servicekit.contracts.complaints import (
     PLAN_ACCEPTED,
     REQUEST_TYPES,
     ApproverRankTooLow,
-    CustomerNotActive,
+    CustomerHasNoOrders,
     IllegalTransition,
     PlanNotFound,
     PlanStillOpen,
@@ -45,6 +45,10 @@ from servicekit.domain import CENT, Aggregate, money
 from servicekit.errors import invalid_fields
 
 RATIO = Decimal("0.0001")  # shares and rates are kept to four places
+
+# rule P2 (seed 000: every customer reporting a quality problem) with rule C3: a customer
+# has orders once approved, and keeps them when it goes dormant or is lost.
+CUSTOMERS_WITH_ORDERS = ("active", "dormant", "lost")
 HOUR = Decimal(3600)
 
 # rule P10: who answers for each step (approval: see APPROVER_DEPARTMENTS;
@@ -494,10 +498,10 @@ class Complaint(Aggregate):
         settings: ComplaintSettings = DEFAULT_SETTINGS,
     ) -> None:
         now = _aware(now)
-        if customer_status != "active":
-            raise CustomerNotActive(
-                f"The customer is {customer_status}; complaints need an active customer.",
-                {"customer_id": ["customer is not active"]},
+        if customer_status not in CUSTOMERS_WITH_ORDERS:  # rules P2, C3
+            raise CustomerHasNoOrders(
+                f"The customer is {customer_status} and has no orders to complain about yet.",
+                {"customer_id": [f"customer is {customer_status}: no orders yet"]},
             )
         problems: dict[str, Any] = {}
         for name, value in (

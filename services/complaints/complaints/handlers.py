@@ -118,7 +118,8 @@ def register_complaint(
     actor: dict,
     lookup_customer: CustomerLookup,
 ):
-    """rules P1, P2: the customer must exist and be active (asked of the customer service)."""
+    """rules P1, P2: the customer must exist and have orders, i.e. be active, dormant or
+    lost (rule C3; asked of the customer service)."""
     try:
         customer = lookup_customer(data["customer_id"])
     except CustomerNotFound as exc:

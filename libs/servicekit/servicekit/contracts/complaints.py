@@ -122,9 +122,12 @@ class CustomerUnknown(Invalid):
     default_message = "No such customer."
 
 
-class CustomerNotActive(Invalid):
-    code = "customer_not_active"
-    default_message = "Complaints are registered for active customers only."
+class CustomerHasNoOrders(Invalid):
+    code = "customer_has_no_orders"
+    default_message = (
+        "Complaints are registered for customers with orders (active, dormant, lost);"
+        " a lead or a card pending approval has none yet."
+    )
 
 
 class ReasonRequired(Invalid):

@@ -16,7 +16,7 @@ from complaints.service import ComplaintsService
 from customer.service import CustomerService
 from servicekit.contracts.complaints import (
     ApproverRankTooLow,
-    CustomerNotActive,
+    CustomerHasNoOrders,
     CustomerUnknown,
     SharesDoNotSumToOne,
 )
@@ -96,14 +96,29 @@ def register(rpc, customer_id, quantity=2, price="450.00"):
     )
 
 
-def test_only_an_existing_active_customer_may_complain(suite):
+def test_a_customer_that_is_unknown_or_has_no_orders_cannot_complain(suite):  # rules P2, C3
     rpc, _, _ = suite
     with pytest.raises(CustomerUnknown):
         register(rpc, "no-such-customer")
     pending = rpc.customer.create_customer({"name": "未审客户", "nature": "agent"}, CLERK)
-    with pytest.raises(CustomerNotActive):
+    with pytest.raises(CustomerHasNoOrders):
         register(rpc, pending["id"])
+    lead = rpc.customer.create_customer(
+        {"name": "线索客户", "nature": "agent", "status": "lead"}, CLERK
+    )
+    with pytest.raises(CustomerHasNoOrders):
+        register(rpc, lead["id"])
     assert rpc.complaints.list_complaints({}, 1, 50)["total"] == 0
+
+
+def test_dormant_and_lost_customers_may_complain(suite):  # rule P2 (seed 000), C3
+    rpc, _, _ = suite
+    dormant, lost = active_customer(rpc), active_customer(rpc)
+    rpc.customer.change_status(dormant, {"status": "dormant", "reason": "半年无订单"}, MANAGER)
+    rpc.customer.change_status(lost, {"status": "lost", "reason": "转向竞争对手"}, MANAGER)
+    for customer_id in (dormant, lost):
+        assert register(rpc, customer_id)["status"] == "registered"
+    assert rpc.complaints.list_complaints({}, 1, 50)["total"] == 2
 
 
 def test_case_numbers_are_readable_and_unique_per_year(suite):

@@ -207,7 +207,7 @@ def test_malformed_requests_are_refused_by_shape(schema, body):
         (contract.IllegalTransition, 409, "illegal_transition"),
         (contract.PlanStillOpen, 409, "plan_still_open"),
         (contract.SharesDoNotSumToOne, 422, "shares_do_not_sum_to_one"),
-        (contract.CustomerNotActive, 422, "customer_not_active"),
+        (contract.CustomerHasNoOrders, 422, "customer_has_no_orders"),
         (contract.CustomerUnknown, 422, "customer_unknown"),
         (contract.ReasonRequired, 422, "reason_required"),
         (contract.ApproverRankTooLow, 403, "approver_rank_too_low"),

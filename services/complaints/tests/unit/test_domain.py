@@ -19,7 +19,7 @@ from complaints.domain import (
 )
 from servicekit.contracts.complaints import (
     ApproverRankTooLow,
-    CustomerNotActive,
+    CustomerHasNoOrders,
     IllegalTransition,
     PlanNotFound,
     PlanStillOpen,
@@ -167,12 +167,21 @@ def test_ship_date_in_the_future_is_refused():
     assert "ship_date" in caught.value.details
 
 
-@pytest.mark.parametrize("status", ["lead", "pending_approval", "dormant", "lost"])
-def test_only_an_active_customer_may_complain(status):
-    with pytest.raises(CustomerNotActive) as caught:
+@pytest.mark.parametrize("status", ["lead", "pending_approval"])
+def test_a_customer_without_orders_cannot_complain(status):  # rules P2, C3
+    with pytest.raises(CustomerHasNoOrders) as caught:
         register(customer_status=status)
     assert caught.value.http_status == 422
-    assert caught.value.code == "customer_not_active"
+    assert caught.value.code == "customer_has_no_orders"
+    assert "customer_id" in caught.value.details
+
+
+@pytest.mark.parametrize("status", ["active", "dormant", "lost"])
+def test_every_customer_with_orders_may_complain(status):  # rule P2 (seed 000), C3
+    """The defect: dormant and lost customers were refused as "not active"."""
+    complaint = register(customer_status=status)
+    assert complaint.status == "registered"
+    assert [e.event_type for e in complaint.pull_events()] == ["complaint_registered"]
 
 
 # --- P3: acceptance ----------------------------------------------------------------
