@@ -33,6 +33,7 @@ import argparse
 import atexit
 import base64
 import contextlib
+import ctypes
 import hashlib
 import json
 import os
@@ -266,18 +267,6 @@ def processes_of(data_dir: str | os.PathLike) -> list[int]:
         if state != "Z" and marker in environ.split(b"\0"):
             found.append(int(entry.name))
     return sorted(found)
-
-
-# supervisord's main, first asking Linux to SIGTERM it when the process that started it
-# dies, so a killed ``suite.py`` or test run does not leave the suite running. Done in
-# the child itself: a ``preexec_fn`` would fork under eventlet in the tests.
-_SUPERVISORD_MAIN = """
-import contextlib, ctypes, signal, sys
-with contextlib.suppress(Exception):
-    ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-from supervisor.supervisord import main
-main()
-"""
 
 
 def _ini(value: object) -> str:
@@ -552,12 +541,13 @@ class Suite:
         self.config_path.write_text(self.supervisor_config())
         atexit.register(self.stop)
         # quiet: supervisord's own start-up errors (bad config, socket in use) to a file
+        conf = str(self.config_path)
         with contextlib.ExitStack() as stack:
             out = None
             if self.quiet:
                 out = stack.enter_context(open(self.supervisor_dir / "supervisord.out", "wb"))
             self.supervisord = subprocess.Popen(
-                [self.python, "-c", _SUPERVISORD_MAIN, "-n", "-c", str(self.config_path)],
+                [self.python, str(Path(__file__).resolve()), "supervisord", "-n", "-c", conf],
                 cwd=REPO_ROOT,
                 env=self.env,
                 stdin=subprocess.DEVNULL,
@@ -760,10 +750,9 @@ def _parse_instances(values: Sequence[str]) -> dict[str, int]:
 
 
 def _ctl_hint(data_dir: Path) -> str:
-    hint = "python deploy/suite.py ctl"
-    if data_dir != (REPO_ROOT / "var").resolve():
-        hint += f" --data-dir {shlex.quote(str(data_dir))}"
-    return hint
+    if data_dir == (REPO_ROOT / "var").resolve():
+        return "python deploy/suite.py ctl"
+    return f"python deploy/suite.py ctl --data-dir {shlex.quote(str(data_dir))}"
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -801,7 +790,7 @@ def _run(args: argparse.Namespace) -> int:
                 print("  admin password: the value of $AFTERSALES_ADMIN_PASSWORD", flush=True)
             else:
                 print(f"  admin password: cat {suite.admin_password_file}", flush=True)
-        print(f"  processes:      {ctl} status   (restart aftersales:customer, ...)", flush=True)
+        print(f"  processes:      {ctl} status  (or restart {GROUP}:customer ...)", flush=True)
         if os.environ.get("DEMO", "") not in ("", "0") and not args.no_gateway:
             print("\nDEMO=1: loading the demo data set (deploy/demo.py) ...", flush=True)
             demo = subprocess.run(
@@ -850,7 +839,23 @@ def _ctl(args: argparse.Namespace) -> int:
     return subprocess.call(argv, cwd=REPO_ROOT)
 
 
+def _supervisord(args: Sequence[str]) -> int:
+    """supervisord itself (``suite.py supervisord -n -c CONF``, as ``Suite.start`` runs it),
+    first asking Linux to SIGTERM it when the process that started it dies, so a killed
+    ``suite.py`` or test run does not leave the suite running. Asked in the child
+    itself: a ``preexec_fn`` would fork under eventlet in the tests."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    from supervisor.supervisord import main as supervisord_main
+
+    supervisord_main(list(args))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["supervisord"]:  # internal: not in --help
+        return _supervisord(argv[1:])
     parser = argparse.ArgumentParser(
         prog="python deploy/suite.py", description=__doc__.split("\n")[0]
     )
