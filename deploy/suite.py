@@ -768,6 +768,7 @@ def _run(args: argparse.Namespace) -> int:
         ready_timeout=args.ready_timeout,
         start_retries=args.start_retries,
         quiet=False,  # supervisord's lines (exits, restarts) go to this terminal
+        fail_fast=False,  # a process that dies at start-up is retried, not fatal
     )
 
     def _terminate(signum, _frame):
@@ -779,11 +780,19 @@ def _run(args: argparse.Namespace) -> int:
     print(f"starting the suite under supervisord (logs in {suite.log_dir}) ...", flush=True)
     try:
         suite.start()
-        suite.wait_ready()
+        ready = True
+        try:
+            suite.wait_ready()
+        except SuiteError as exc:
+            if not suite.running:
+                raise
+            # one process that cannot start does not take the others down
+            ready = False
+            print(f"\n{exc}\n\nNOT READY: the processes that run keep serving.", flush=True)
         if args.no_gateway:
             print("services are up (no gateway).", flush=True)
         else:
-            print(f"\nThe suite is up:  {suite.url}", flush=True)
+            print(f"\nThe suite is {'up' if ready else 'partly up'}:  {suite.url}", flush=True)
             print(f"  health:         {suite.url}/health/ready", flush=True)
             print(f"  API document:   {suite.url}/api/v1/openapi.json", flush=True)
             if suite.env.get("AFTERSALES_ADMIN_PASSWORD"):
@@ -791,7 +800,7 @@ def _run(args: argparse.Namespace) -> int:
             else:
                 print(f"  admin password: cat {suite.admin_password_file}", flush=True)
         print(f"  processes:      {ctl} status  (or restart {GROUP}:customer ...)", flush=True)
-        if os.environ.get("DEMO", "") not in ("", "0") and not args.no_gateway:
+        if os.environ.get("DEMO", "") not in ("", "0") and not args.no_gateway and ready:
             print("\nDEMO=1: loading the demo data set (deploy/demo.py) ...", flush=True)
             demo = subprocess.run(
                 [suite.python, str(REPO_ROOT / "deploy" / "demo.py"), "--url", suite.url],
