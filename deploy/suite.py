@@ -467,7 +467,8 @@ class Suite:
                 "stopasgroup=true",
                 "killasgroup=true",
                 "redirect_stderr=true",
-                f"stdout_logfile={_ini(managed.log_path)}",
+                # supervisord expands this value twice (%(here)s, then %(program_name)s)
+                f"stdout_logfile={_ini(_ini(managed.log_path))}",
                 "stdout_logfile_maxbytes=50MB",
                 "stdout_logfile_backups=5",
                 "",

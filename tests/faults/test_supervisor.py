@@ -172,3 +172,27 @@ def test_a_killed_service_comes_back_while_the_others_serve_and_ctrl_c_stops_all
     assert suite.process.wait(timeout=60) == 0
     assert "stopped." in suite.out.read_text(errors="replace")
     assert suite.module.processes_of(suite.data_dir) == []
+
+
+def test_supervisord_reads_the_plan_whatever_the_data_dir_is_called(tmp_path, suite_tools):
+    from supervisor.options import ServerOptions
+
+    data_dir = tmp_path / "100% data dir"  # '%' is supervisord's expansion sign
+    suite = suite_tools.module.Suite(
+        data_dir, instances={"customer": 3}, services=["customer", "finance"]
+    )
+    (data_dir / "logs").mkdir(parents=True)
+    suite.supervisor_dir.mkdir()
+    suite.config_path.write_text(suite.supervisor_config())
+    options = ServerOptions()
+    options.realize(["-c", str(suite.config_path)])
+    [group] = options.process_group_configs
+    programs = {p.name: p for p in group.process_configs}
+    assert group.name == "aftersales"
+    assert sorted(programs) == ["customer", "customer.1", "customer.2", "finance", "gateway"]
+    customer = programs["customer.2"]
+    assert customer.stdout_logfile == str(data_dir / "logs" / "customer.2.log")
+    assert customer.command.endswith("-m servicekit.run customer")
+    assert customer.autorestart and customer.stopasgroup and customer.killasgroup
+    assert customer.startretries == 3 and customer.startsecs == 10
+    assert options.logfile == str(suite.supervisor_log)
