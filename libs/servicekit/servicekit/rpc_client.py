@@ -11,12 +11,18 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import warnings
 from typing import Any
 
 from kombu.exceptions import OperationalError
-from nameko.exceptions import RpcTimeout, UnknownService
-from nameko.rpc import MethodProxy
-from nameko.standalone.rpc import ClusterRpcProxy
+
+with warnings.catch_warnings():
+    # nameko imports eventlet, which says on import that it is in bug-fix mode; the
+    # gateway uses no green threads and must not print that line into its JSON log.
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+    from nameko.exceptions import RpcTimeout, UnknownService
+    from nameko.rpc import MethodProxy
+    from nameko.standalone.rpc import ClusterRpcProxy
 
 import servicekit.remote_errors  # noqa: F401  (DomainErrors come back as themselves)
 from servicekit.errors import ServiceUnavailable
