@@ -97,9 +97,10 @@ def _limit_body() -> None:
         return
     if (request.content_length or 0) > limit:
         raise RequestEntityTooLarge()
-    if request.content_length is None and "chunked" in request.headers.get(
-        "Transfer-Encoding", ""
-    ).lower():
+    if (
+        request.content_length is None
+        and "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    ):
         stream, body = request.environ["wsgi.input"], b""
         while len(body) <= limit:
             chunk = stream.read(limit + 1 - len(body))
