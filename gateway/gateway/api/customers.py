@@ -111,9 +111,10 @@ def get_customer(customer_id):
 def update_customer(body, customer_id):
     """Change card fields directly (audited).
 
-    Discount, settlement terms, credit limit and over-acceptance ratio change only by
-    change request: 422 ``change_request_required`` (C4). A new ``owner`` is announced
-    as ``customer.owner_changed``.
+    Discount, settlement terms, credit limit and over-acceptance ratio of an approved
+    card change only by change request: 422 ``change_request_required`` (C4). On a card
+    not yet approved they correct its ``proposed_terms`` (C3), which take effect with
+    the approval. A new ``owner`` is announced as ``customer.owner_changed``.
 
     Example body: ``{"address": "苏州工业园区星湖街 1 号"}``
     """

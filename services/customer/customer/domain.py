@@ -213,19 +213,33 @@ class Customer(Aggregate):
         self._record_event(STATUS_CHANGED, {**self.terms_payload(), "action": action})
 
     # --- rule C4: direct changes, audited --------------------------------------
-    def update_card(self, changes: dict[str, Any], by: str, now: datetime | None = None) -> None:
-        terms = sorted(set(changes) & set(TERMS_FIELDS))
-        if terms:
+    def update_card(
+        self,
+        changes: dict[str, Any],
+        by: str,
+        now: datetime | None = None,
+        settings: CustomerSettings | None = None,
+    ) -> None:
+        terms = {f: v for f, v in changes.items() if f in TERMS_FIELDS}
+        if terms and self.terms_in_effect:
             raise ChangeRequestRequired(
-                details={f: ["change through a change request"] for f in terms}
+                details={f: ["change through a change request"] for f in sorted(terms)}
             )
-        unknown = sorted(set(changes) - set(DIRECT_FIELDS))
+        unknown = sorted(set(changes) - set(DIRECT_FIELDS) - set(TERMS_FIELDS))
         if unknown:
             raise Invalid("Unknown fields.", {f: ["unknown field"] for f in unknown})
+        if terms.get("discount") is not None:
+            check_discount(Decimal(terms["discount"]), settings or CustomerSettings())  # rule C4
+        now = now or utcnow()
+        if terms:
+            # rule C3: before approval the terms are only a proposal, which the clerk may
+            # still correct; the manager's approval is what makes them effective.
+            self._propose(terms, by, now)
+        changes = {f: v for f, v in changes.items() if f not in TERMS_FIELDS}
         previous_owner = self.owner
         diff = self._apply(changes)
         if diff:
-            self.updated_at = now or utcnow()
+            self.updated_at = now
             self._note(by, "updated", diff, at=self.updated_at)
         if "owner" in diff:
             # rule X1: finance keeps its own copy of the owner (collection rate, F6).
@@ -240,6 +254,19 @@ class Customer(Aggregate):
                     "changed_by": by,
                 },
             )
+
+    def _propose(self, terms: dict[str, Any], by: str, now: datetime) -> None:
+        proposal = dict(self.proposed_terms or {})
+        diff = {}
+        for field, value in terms.items():
+            new = _plain(value)
+            if proposal.get(field) != new:
+                diff[field] = {"old": proposal.get(field), "new": new}
+                proposal[field] = new
+        if diff:
+            self.proposed_terms = proposal  # a new dict, so the mapping sees the change
+            self.updated_at = now
+            self._note(by, "proposal_updated", diff, at=now)
 
     def _apply(self, changes: dict[str, Any]) -> dict[str, dict[str, Any]]:
         """Set the fields that change; ``{field: {"old", "new"}}`` of those that did."""

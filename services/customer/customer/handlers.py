@@ -71,10 +71,16 @@ def list_customers(uow: UnitOfWork, filters: dict, page: int, per_page: int) -> 
         return {"items": list(items), "total": total, "page": page, "per_page": per_page}
 
 
-def update_customer(uow: UnitOfWork, customer_id: str, changes: dict, actor: dict) -> Customer:
+def update_customer(
+    uow: UnitOfWork,
+    customer_id: str,
+    changes: dict,
+    actor: dict,
+    settings: CustomerSettings | None = None,
+) -> Customer:
     with uow:
         customer = _customer(uow, customer_id, lock=True)
-        customer.update_card(changes, actor["username"])
+        customer.update_card(changes, actor["username"], settings=settings)
         uow.commit()
         return customer
 

@@ -67,9 +67,12 @@ class CustomerService:
 
     @command
     def update_customer(self, customer_id: str, changes: dict, actor: dict) -> dict:
-        """Change card fields directly, audited; terms fields -> 422 change_request_required."""
+        """Change card fields directly, audited. Terms (rule C4): a card not yet approved
+        has its proposed terms corrected; an approved one -> 422 change_request_required."""
         changes = load(contract.UpdateCustomerSchema, changes, partial=True)
-        customer = handlers.update_customer(self.uow(), customer_id, changes, load_actor(actor))
+        customer = handlers.update_customer(
+            self.uow(), customer_id, changes, load_actor(actor), self.settings
+        )
         return _customer.dump(customer)
 
     @command

@@ -135,6 +135,7 @@ def test_typed_errors_cross_the_broker(customer_rpc):
     created = customer_rpc.create_customer({"name": "甲", "nature": "agent"}, CLERK)
     with pytest.raises(IllegalStatusChange):
         customer_rpc.change_status(created["id"], {"status": "dormant"}, MANAGER)
+    customer_rpc.approve_customer(created["id"], MANAGER)
     with pytest.raises(ChangeRequestRequired):
         customer_rpc.update_customer(created["id"], {"discount": "0.9"}, CLERK)
 

@@ -124,14 +124,37 @@ def test_direct_change_is_audited_with_old_and_new():
 @pytest.mark.parametrize(
     "field", ["discount", "settlement_terms", "credit_limit", "over_acceptance_ratio"]
 )
-@pytest.mark.parametrize("approved", [False, True], ids=["new card", "approved card"])
-def test_terms_cannot_be_changed_directly(field, approved):  # rule C4
-    customer = active_customer() if approved else new_customer()
+def test_terms_in_effect_cannot_be_changed_directly(field):  # rule C4
+    customer = active_customer()
     before = customer.terms()
     with pytest.raises(ChangeRequestRequired) as info:
         customer.update_card({field: Decimal("0.9")}, "clerk1")
     assert field in info.value.details
     assert customer.terms() == before
+
+
+def test_a_new_cards_proposed_terms_can_be_corrected_before_approval():  # rule C3
+    customer = new_customer()
+    customer.pull_history()
+    customer.update_card(
+        {"credit_limit": Decimal("150000.00"), "address": "苏州"}, "clerk1", settings=SETTINGS
+    )
+    assert customer.credit_limit is None  # still not in effect
+    assert customer.proposed_terms["credit_limit"] == "150000.00"
+    assert [h.action for h in customer.pull_history()] == ["proposal_updated", "updated"]
+    customer.approve("manager1")
+    assert customer.credit_limit == Decimal("150000.00")
+
+
+def test_a_corrected_proposal_keeps_the_discount_floor():  # rule C4
+    customer = new_customer()
+    customer.pull_history()
+    with pytest.raises(DiscountBelowFloor):
+        customer.update_card(
+            {"discount": Decimal("0.50"), "address": "苏州"}, "clerk1", settings=SETTINGS
+        )
+    assert customer.proposed_terms["discount"] == "0.85"
+    assert customer.address is None and customer.pull_history() == []
 
 
 def test_a_clerk_cannot_patch_finances_tolerance_among_card_fields():  # rule C4
