@@ -6,6 +6,10 @@
 - ``response``: services answer with ISO strings for times; marshmallow dumps only
   ``datetime`` objects, so those strings are parsed first (schema-guided), then the
   contract schema dumps the result. Fields the schema does not name are dropped.
+
+``ServiceBlueprint`` (the views that answer with a service's RPC result) passes that
+result through as it came: the service dumped it with the very contract schema the
+operation documents, so parsing and dumping it again would only cost time.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from functools import wraps
 from typing import Any
 
 import flask_smorest
+from flask import Response, current_app
 from marshmallow import Schema, fields
 
 from servicekit.validation import schema_instance
@@ -109,5 +114,28 @@ class Blueprint(flask_smorest.Blueprint):
                 return revive(schema, view(*view_args, **view_kwargs))
 
             return dump(with_revived_result)
+
+        return decorator
+
+
+class ServiceBlueprint(Blueprint):
+    def response(self, status_code, schema=None, **kwargs: Any):
+        document = flask_smorest.Blueprint.response(self, status_code, schema, **kwargs)
+        if schema is None:
+            return document
+
+        def decorator(view):
+            @wraps(view)
+            def passed_through(*view_args: Any, **view_kwargs: Any) -> Any:
+                result = view(*view_args, **view_kwargs)
+                if isinstance(result, Response):
+                    return result
+                return current_app.response_class(
+                    current_app.json.dumps(result) + "\n",
+                    status=status_code,
+                    mimetype="application/json",
+                )
+
+            return document(passed_through)
 
         return decorator

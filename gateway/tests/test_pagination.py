@@ -41,15 +41,9 @@ def test_identity_lists_are_bounded_too(client, admin_headers, path):
     assert client.get(f"{path}?per_page=200", headers=admin_headers).status_code == 200
 
 
-def test_items_are_dumped_with_the_contract_schema(client, rpc, token_for, customer):
-    rpc.answers[("customer", "list_customers")] = {
-        "items": [{**customer, "internal_note": "not for clients"}],
-        "total": 1,
-        "page": 1,
-        "per_page": 50,
-    }
+def test_the_services_page_passes_through(client, rpc, token_for, customer):
+    """The service dumped the page with the documented schema; the gateway adds nothing."""
+    page = {"items": [customer], "total": 1, "page": 1, "per_page": 50}
+    rpc.answers[("customer", "list_customers")] = page
     body = client.get("/api/v1/customers", headers=token_for("cs_agent")).get_json()
-    item = body["items"][0]
-    assert "internal_note" not in item
-    assert item["credit_limit"] == "200000.00"
-    assert item["created_at"] == "2026-01-05T08:00:00+00:00"
+    assert body == page

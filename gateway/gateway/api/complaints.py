@@ -12,11 +12,11 @@ from typing import Any
 
 from gateway import rpc
 from gateway.auth.access import AUTHENTICATED, current_identity, requires
-from gateway.blueprint import Blueprint
+from gateway.blueprint import ServiceBlueprint
 from servicekit.contracts import complaints as contract
 from servicekit.contracts.common import PageArgsSchema, page_schema
 
-blp = Blueprint(
+blp = ServiceBlueprint(
     "complaints", __name__, url_prefix="/api/v1", description="Complaint cases (P1-P12)"
 )
 

@@ -10,11 +10,11 @@ from typing import Any
 
 from gateway import rpc
 from gateway.auth.access import AUTHENTICATED, current_identity, requires
-from gateway.blueprint import Blueprint
+from gateway.blueprint import ServiceBlueprint
 from servicekit.contracts import customer as contract
 from servicekit.contracts.common import PageArgsSchema, page_schema
 
-blp = Blueprint(
+blp = ServiceBlueprint(
     "customers", __name__, url_prefix="/api/v1", description="Customer records (C1-C11)"
 )
 
