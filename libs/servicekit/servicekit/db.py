@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +103,9 @@ class UnitOfWork:
     ``with uow: ...; uow.commit()`` - leaving the block without commit rolls back.
     ``context`` carries the request id (logged with history and event headers);
     ``event_key`` = (event_id, handler) makes this an inbox transaction;
-    ``read_only`` (queries) reads without taking SQLite's write lock.
+    ``read_only`` (queries) reads without taking SQLite's write lock;
+    ``repositories`` = ``{"customers": CustomerRepository}`` puts ``uow.customers``
+    on it (``servicekit.repository``).
     """
 
     def __init__(
@@ -115,6 +117,7 @@ class UnitOfWork:
         duplicate: Callable[[tuple[str, str]], Exception] = AlreadyHandled,
         read_only: bool = False,
         check_seen: bool = True,
+        repositories: Mapping[str, Callable[[UnitOfWork], Any]] | None = None,
     ) -> None:
         self.read_only = read_only
         # Look the key up before the work (a repeat must not redo it); a first delivery
@@ -129,6 +132,8 @@ class UnitOfWork:
         self._tracked: list[Aggregate] = []
         self.session: Session | None = None
         self.committed = False
+        for name, repository in (repositories or {}).items():
+            setattr(self, name, repository(self))
 
     def __enter__(self) -> UnitOfWork:
         self.session = self.database.session_factory()

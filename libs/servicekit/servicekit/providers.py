@@ -25,6 +25,7 @@ from servicekit.db import AlreadyHandled, Database, UnitOfWork
 from servicekit.events import IdempotentEventHandler, event_id_of
 from servicekit.logging import new_request_id, request_id_var
 from servicekit.outbox import OutboxRelay
+from servicekit.repository import RepositoryClasses
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,13 @@ class UnitOfWorkProvider(DependencyProvider):
     and OUTBOX_RELAY (false in tests that want to hold events back). At start it
     declares every subscriber's queue (``servicekit.topology``), so an event waits
     for a consumer that is not running yet.
+
+    ``repositories`` (``{"customers": CustomerRepository}``) are put on every unit of
+    work, so handlers write ``uow.customers.get(customer_id)``.
     """
+
+    def __init__(self, repositories: RepositoryClasses | None = None) -> None:
+        self.repositories = dict(repositories or {})
 
     def setup(self) -> None:
         config = self.container.config
@@ -140,6 +147,7 @@ class UnitOfWorkProvider(DependencyProvider):
                 read_only=_is_query(worker_ctx),
                 check_seen=not isinstance(worker_ctx.entrypoint, CommandRpc)
                 or may_repeat(worker_ctx),
+                repositories=self.repositories,
             )
 
         return uow

@@ -1,14 +1,21 @@
-"""Test helpers shared by every service's tests (databases, waiting)."""
+"""Test helpers shared by every service's tests: the fake unit of work (handler tests
+without broker or database), databases, waiting."""
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from servicekit.domain import Aggregate, DomainEvent, HistoryEntry, utcnow
+from servicekit.repository import Repository
+
+T = TypeVar("T")
 
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -54,3 +61,133 @@ def wait_for(check: Callable[[], Any], timeout: float = 10.0, interval: float = 
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout}s: {check}")
         time.sleep(interval)
+
+
+class FakeRepository(Repository[T]):
+    """A repository in memory: the aggregates added, by id.
+
+    A service whose repository has more methods (``next_number``) subclasses this with
+    the same methods and the same ``not_found`` and ``id_key``.
+    """
+
+    def __init__(self, aggregates: Iterable[T] = ()) -> None:
+        self.items: dict[str, T] = {}
+        for aggregate in aggregates:
+            self.add(aggregate)
+
+    @classmethod
+    def like(cls, repository: type[Repository]) -> FakeRepository:
+        """A fake that refuses as ``repository`` does (its ``not_found`` and ``id_key``)."""
+        fake = cls()
+        fake.not_found = repository.not_found
+        fake.id_key = repository.id_key
+        return fake
+
+    def add(self, aggregate: T) -> None:
+        self.items[str(aggregate.id)] = aggregate
+
+    def find(self, id: str, for_update: bool = False) -> T | None:
+        return self.items.get(id)
+
+    def all(self) -> list[T]:
+        return list(self.items.values())
+
+
+def _fake(repository: type[Repository] | FakeRepository) -> FakeRepository:
+    if isinstance(repository, FakeRepository):
+        return repository
+    if issubclass(repository, FakeRepository):
+        return repository()
+    return FakeRepository.like(repository)
+
+
+class FakeUnitOfWork:
+    """The unit of work of ``servicekit.db`` in memory, for handler tests.
+
+    ``FakeUnitOfWork({"customers": CustomerRepository})`` takes the same repositories
+    as ``UnitOfWorkProvider`` (a real repository class gets a ``FakeRepository`` that
+    refuses as it does; a ``FakeRepository`` class or instance is used as it is).
+    ``commit()`` collects the events and history the aggregates recorded, as the real
+    one writes them to the outbox and history table: ``events`` (``DomainEvent`` with
+    ``event_id`` and ``occurred_at`` set), ``history`` (``HistoryEntry``), both over
+    every commit, and ``committed``. Leaving ``with uow:`` without commit rolls back:
+    the repositories hold again what they held at its start, as copies (a real unit of
+    work would load them afresh), so read back through the repository afterwards.
+    """
+
+    def __init__(
+        self,
+        repositories: Mapping[str, type[Repository] | FakeRepository] | None = None,
+        context: dict[str, Any] | None = None,
+    ) -> None:
+        self.context = dict(context or {})
+        self.repositories = {name: _fake(r) for name, r in (repositories or {}).items()}
+        for name, repository in self.repositories.items():
+            setattr(self, name, repository)
+        self.events: list[DomainEvent] = []
+        self.history: list[HistoryEntry] = []
+        self.committed = False
+        self.commits = 0
+        self._extra_events: list[tuple[str, dict]] = []
+        self._tracked: list[Aggregate] = []
+        self._snapshot: dict[str, dict[str, Any]] | None = None
+
+    def __enter__(self) -> FakeUnitOfWork:
+        self.committed = False
+        self._snapshot = self._copy()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self.committed:
+            self.rollback()
+        self._snapshot = None
+        self._extra_events = []
+        self._tracked = []
+
+    def _copy(self) -> dict[str, dict[str, Any]]:
+        # One deepcopy of all repositories keeps references between aggregates.
+        return copy.deepcopy({name: r.items for name, r in self.repositories.items()})
+
+    def publish(self, event_type: str, payload: dict) -> None:
+        """Queue an event that belongs to no aggregate (collected at commit)."""
+        self._extra_events.append((event_type, payload))
+
+    def track(self, *aggregates: Aggregate) -> None:
+        self._tracked.extend(aggregates)
+
+    def _aggregates(self) -> Iterator[Aggregate]:
+        seen = set()
+        stored = [a for r in self.repositories.values() for a in r.items.values()]
+        for obj in stored + self._tracked:
+            if isinstance(obj, Aggregate) and id(obj) not in seen:
+                seen.add(id(obj))
+                yield obj
+
+    def commit(self) -> None:
+        if self._snapshot is None:
+            raise RuntimeError("commit() outside 'with uow:'")
+        now = utcnow()
+        events: list[tuple[str, dict]] = []
+        for aggregate in self._aggregates():
+            self.history.extend(aggregate.pull_history())
+            events.extend((e.event_type, e.payload) for e in aggregate.pull_events())
+        events.extend(self._extra_events)
+        self._extra_events = []
+        for event_type, payload in events:
+            payload.setdefault("event_id", str(uuid.uuid4()))
+            payload.setdefault("occurred_at", now.isoformat())
+            self.events.append(DomainEvent(event_type, payload))
+        self._snapshot = self._copy()
+        self.committed = True
+        self.commits += 1
+
+    def rollback(self) -> None:
+        if self._snapshot is not None:
+            for name, items in self._snapshot.items():
+                self.repositories[name].items = items
+            self._snapshot = self._copy()
+        self._extra_events = []
+
+    def event_types(self) -> list[str]:
+        """The types of the events committed so far, in order."""
+        return [e.event_type for e in self.events]
