@@ -1,0 +1,68 @@
+"""Complaint cases: rules P1-P12. Standard library only (and servicekit's pure parts).
+
+One module per rule group; ``Complaint`` (in ``case``) mixes them into one aggregate:
+
+- ``case``: registration, acceptance, investigation, the customer's answer, follow-up
+  (P1-P4, P7, P9)
+- ``plans``: plans and their approval (P5, P6)
+- ``execution``: actions moved along by what returns and finance report (P8)
+- ``notices``: due times, reminders and escalations (P10)
+- ``statistics``: the monthly statistics (P11)
+- ``loss``: the loss apportionment (P12)
+- ``shared``: settings, ids, times, lines, steps and status moves
+"""
+
+from complaints.domain.case import (
+    CUSTOMERS_WITH_ORDERS,
+    Complaint,
+    FollowUp,
+    Investigation,
+    Responsibility,
+)
+from complaints.domain.execution import Action
+from complaints.domain.loss import apportion, returned_goods_loss
+from complaints.domain.notices import Notice
+from complaints.domain.plans import Plan, may_approve, required_approver
+from complaints.domain.shared import (
+    APPROVER_DEPARTMENTS,
+    DEFAULT_SETTINGS,
+    RATIO,
+    STEP_DEPARTMENTS,
+    ActionLine,
+    ComplaintLine,
+    ComplaintSettings,
+    Step,
+    add_working_days,
+    complaint_number,
+    new_id,
+)
+from complaints.domain.statistics import CaseSummary, month_bounds, monthly_statistics
+
+__all__ = [
+    "APPROVER_DEPARTMENTS",
+    "CUSTOMERS_WITH_ORDERS",
+    "DEFAULT_SETTINGS",
+    "RATIO",
+    "STEP_DEPARTMENTS",
+    "Action",
+    "ActionLine",
+    "CaseSummary",
+    "Complaint",
+    "ComplaintLine",
+    "ComplaintSettings",
+    "FollowUp",
+    "Investigation",
+    "Notice",
+    "Plan",
+    "Responsibility",
+    "Step",
+    "add_working_days",
+    "apportion",
+    "complaint_number",
+    "may_approve",
+    "month_bounds",
+    "monthly_statistics",
+    "new_id",
+    "required_approver",
+    "returned_goods_loss",
+]

@@ -1,0 +1,434 @@
+"""The complaint case: rules P1-P4, P7 and P9, its states from registration to closure.
+
+``Complaint`` is the aggregate: every child (lines, investigation, plans, actions,
+steps, follow-ups, notices) is changed through it, and every change is noted in
+its history (rule X3). Times are timezone-aware UTC and come in as ``now`` so that
+tests and timers control the clock. The other rule groups are mixed in from their
+modules: plans (P5, P6), execution (P8), notices (P10), statistics (P11), loss (P12).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from complaints.domain.execution import Action, Execution
+from complaints.domain.loss import Loss
+from complaints.domain.notices import Notice, Notices
+from complaints.domain.plans import Plan, PlanApproval
+from complaints.domain.shared import (
+    DEFAULT_SETTINGS,
+    RATIO,
+    CaseBase,
+    ComplaintLine,
+    ComplaintSettings,
+    Step,
+    _aware,
+    _decimal,
+    _hours,
+    _lines,
+    _required_text,
+    new_id,
+)
+from complaints.domain.statistics import Statistics
+from servicekit.contracts.complaints_vocabulary import (
+    CAUSE_CATEGORIES,
+    CHANNELS,
+    COMPLAINT_CLOSED,
+    COMPLAINT_REGISTERED,
+    COMPLAINT_REJECTED,
+    PLAN_ACCEPTED,
+    REQUEST_TYPES,
+    CustomerHasNoOrders,
+    IllegalTransition,
+    ReasonRequired,
+    SharesDoNotSumToOne,
+)
+from servicekit.errors import invalid_fields
+
+# rule P2 (seed 000: every customer reporting a quality problem) with rule C3: a customer
+# has orders once approved, and keeps them when it goes dormant or is lost.
+CUSTOMERS_WITH_ORDERS = ("active", "dormant", "lost")
+
+
+@dataclass(eq=False, kw_only=True)
+class Responsibility:
+    """rule P4: a department (and person) bearing ``share`` of the responsibility."""
+
+    department: str
+    share: Decimal
+    person: str | None = None
+    id: str = field(default_factory=new_id)
+
+    def payload(self) -> dict[str, Any]:
+        return {"department": self.department, "person": self.person, "share": str(self.share)}
+
+
+@dataclass(eq=False, kw_only=True)
+class Investigation:
+    """rule P4: quality's report on a case."""
+
+    complaint_id: str
+    findings: str
+    cause: str
+    cause_category: str  # sales | non_sales
+    responsibility: list[Responsibility]
+    investigated_by: str
+    investigated_at: datetime
+    improvement: str | None = None
+    id: str = field(default_factory=new_id)
+
+
+@dataclass(eq=False, kw_only=True)
+class FollowUp:
+    """rule P9: the call back after resolution."""
+
+    complaint_id: str
+    round: int
+    satisfied: bool
+    score: int
+    by: str
+    at: datetime
+    notes: str | None = None
+    id: str = field(default_factory=new_id)
+
+
+# --- the aggregate ----------------------------------------------------------
+class Complaint(PlanApproval, Execution, Notices, Statistics, Loss, CaseBase):
+    """A complaint case from registration to closure (P1-P12).
+
+    Constructing one registers it (P1, P2). State changes are the methods below;
+    each checks the status first and raises ``IllegalTransition`` (409) when the
+    case is in the wrong state.
+    """
+
+    entity_type: ClassVar[str] = "complaint"
+
+    def __init__(
+        self,
+        *,
+        number: str,
+        customer_id: str,
+        customer_status: str,
+        channel: str,
+        order_no: str,
+        ship_date: date,
+        description: str,
+        request: str,
+        lines: Sequence[Mapping[str, Any]],
+        registered_by: str,
+        now: datetime,
+        settings: ComplaintSettings = DEFAULT_SETTINGS,
+    ) -> None:
+        now = _aware(now)
+        if customer_status not in CUSTOMERS_WITH_ORDERS:  # rules P2, C3
+            raise CustomerHasNoOrders(
+                f"The customer is {customer_status} and has no orders to complain about yet.",
+                {"customer_id": [f"customer is {customer_status}: no orders yet"]},
+            )
+        problems: dict[str, Any] = {}
+        for name, value in (
+            ("number", number),
+            ("customer_id", customer_id),
+            ("order_no", order_no),
+            ("description", description),
+            ("registered_by", registered_by),
+        ):
+            _required_text(value, name, problems)
+        if channel not in CHANNELS:  # rule P1
+            problems["channel"] = [f"must be one of {', '.join(CHANNELS)}"]
+        if request not in REQUEST_TYPES:  # rule P2
+            problems["request"] = [f"must be one of {', '.join(REQUEST_TYPES)}"]
+        if not isinstance(ship_date, date) or isinstance(ship_date, datetime):
+            problems["ship_date"] = ["must be a date"]
+        elif ship_date > now.astimezone(settings.business_tz).date():
+            problems["ship_date"] = ["must not be in the future"]
+        parsed = _lines(lines, problems, required=True)  # rule P2
+        if problems:
+            raise invalid_fields(problems, "The complaint form is not complete.")
+
+        self.id = new_id()
+        self.number = number.strip()
+        self.customer_id = customer_id
+        self.channel = channel
+        self.order_no = order_no.strip()
+        self.ship_date = ship_date
+        self.description = description.strip()
+        self.request = request
+        self.lines = [ComplaintLine(**line) for line in parsed]
+        self.registered_by = registered_by
+        self.registered_at = now
+        self.status = "registered"
+        self.round = 1
+        self.promised_days: int | None = None
+        self.due_at: datetime | None = None
+        self.accepted_by: str | None = None
+        self.accepted_at: datetime | None = None
+        self.rejected_reason: str | None = None
+        self.rejected_at: datetime | None = None
+        self.resolved_at: datetime | None = None
+        self.closed_at: datetime | None = None
+        self.current_step: str | None = None
+        self.step_due_at: datetime | None = None
+        self.timely_acceptance: bool | None = None
+        self.on_time_closure: bool | None = None
+        self.satisfaction: int | None = None
+        self.updated_at = now
+        self.investigation: Investigation | None = None
+        self.plans: list[Plan] = []
+        self.actions: list[Action] = []  # every plan's actions, in the order posted
+        self.steps: list[Step] = []
+        self.follow_ups: list[FollowUp] = []
+        self.notices: list[Notice] = []
+        self._start_step("acceptance", now, settings)
+        self._note(
+            registered_by,
+            "registered",
+            {"number": self.number, "channel": channel, "request": request},
+            at=now,
+        )
+        self._record_event(
+            COMPLAINT_REGISTERED,
+            {
+                **self._event_head(),
+                "channel": channel,
+                "order_no": self.order_no,
+                "request": request,
+                "lines": [line.payload() for line in self.lines],
+                "registered_at": now.isoformat(),
+            },
+        )
+
+    # --- P3: acceptance -------------------------------------------------------
+    def accept(
+        self,
+        promised_days: int | None,
+        actor: str,
+        now: datetime,
+        settings: ComplaintSettings = DEFAULT_SETTINGS,
+    ) -> None:
+        """rule P3: accepted; the customer is told the wait, which is the case's due date."""
+        now = _aware(now)
+        self._require("accepted", "registered")
+        if promised_days is not None and (
+            not isinstance(promised_days, int)
+            or isinstance(promised_days, bool)
+            or promised_days < 1
+        ):
+            raise invalid_fields({"promised_days": ["must be a whole number of days, at least 1"]})
+        acceptance = self._finish_step("acceptance", now)
+        self.timely_acceptance = acceptance is None or now <= acceptance.due_at  # rule P10
+        self.promised_days = promised_days
+        if promised_days is None:
+            self.due_at = now + timedelta(hours=settings.closure_hours)
+        else:
+            self.due_at = now + timedelta(days=promised_days)
+        self.accepted_by, self.accepted_at = actor, now
+        self._start_step("investigation", now, settings)  # rule P4: within 1 working day
+        self._start_step("closure", now, settings, due_at=self.due_at)
+        self._move(
+            "accepted", actor, "accepted", now, promised_days=promised_days, due_at=self.due_at
+        )
+
+    def reject(self, reason: str, actor: str, now: datetime) -> None:
+        """rule P3: not accepted (不成立); the reason is recorded to explain it."""
+        now = _aware(now)
+        self._require("rejected", "registered")
+        if not isinstance(reason, str) or not reason.strip():
+            raise ReasonRequired(details={"reason": ["required"]})
+        acceptance = self._finish_step("acceptance", now)
+        self.timely_acceptance = acceptance is None or now <= acceptance.due_at  # rule P10
+        self.rejected_reason, self.rejected_at = reason.strip(), now
+        self._move("rejected", actor, "rejected", now, reason=self.rejected_reason)
+        self._record_event(
+            COMPLAINT_REJECTED,
+            {**self._event_head(), "reason": self.rejected_reason, "rejected_at": now.isoformat()},
+        )
+
+    # --- P4: investigation ----------------------------------------------------
+    def investigate(
+        self,
+        *,
+        findings: str,
+        cause: str,
+        cause_category: str,
+        responsibility: Sequence[Mapping[str, Any]],
+        actor: str,
+        now: datetime,
+        improvement: str | None = None,
+        settings: ComplaintSettings = DEFAULT_SETTINGS,
+    ) -> Investigation:
+        """rule P4: quality's findings, cause and responsibility shares (sum exactly 1.00)."""
+        now = _aware(now)
+        self._require("investigated", "accepted")
+        problems: dict[str, Any] = {}
+        findings = _required_text(findings, "findings", problems)
+        cause = _required_text(cause, "cause", problems)
+        if cause_category not in CAUSE_CATEGORIES:
+            problems["cause_category"] = [f"must be one of {', '.join(CAUSE_CATEGORIES)}"]
+        shares, seen, by_index = [], set(), {}
+        for i, part in enumerate(responsibility or ()):
+            errors: dict[str, list[str]] = {}
+            department = _required_text(part.get("department"), "department", errors)
+            person = (part.get("person") or "").strip() or None
+            share = _decimal(part.get("share"))
+            if share is None or share <= 0:
+                errors["share"] = ["must be greater than 0"]
+            elif share != share.quantize(RATIO):
+                errors["share"] = ["at most four decimal places"]
+            if (department, person) in seen:
+                errors["person"] = ["named twice"]
+            seen.add((department, person))
+            if errors:
+                by_index[str(i)] = errors
+            else:
+                shares.append(Responsibility(department=department, person=person, share=share))
+        if by_index:
+            problems["responsibility"] = by_index
+        elif not shares:
+            problems["responsibility"] = ["at least one department is responsible"]
+        if problems:
+            raise invalid_fields(problems, "The investigation report is not complete.")
+        total = sum((s.share for s in shares), Decimal(0))
+        if total != Decimal("1.00"):  # rule P4: responsibility adds up to 100 %
+            raise SharesDoNotSumToOne(
+                f"Responsibility shares sum to {total}, not 1.00.",
+                {"responsibility": [f"shares sum to {total}, not 1.00"]},
+            )
+        self.investigation = Investigation(
+            complaint_id=self.id,
+            findings=findings,
+            cause=cause,
+            cause_category=cause_category,
+            responsibility=shares,
+            investigated_by=actor,
+            investigated_at=now,
+            improvement=(improvement or "").strip() or None,
+        )
+        self._finish_step("investigation", now)
+        self._start_step("planning", now, settings)
+        self._move(
+            "investigated",
+            actor,
+            "investigated",
+            now,
+            cause=cause,
+            cause_category=cause_category,
+            responsibility=[s.payload() for s in shares],
+        )
+        return self.investigation
+
+    # --- P7: the customer's answer --------------------------------------------
+    def customer_response(
+        self,
+        plan_id: str,
+        accepted: bool,
+        actor: str,
+        now: datetime,
+        comment: str | None = None,
+        settings: ComplaintSettings = DEFAULT_SETTINGS,
+    ) -> Plan:
+        """rule P7: accepted -> executing (event ``plan_accepted``); declined -> the
+        plan is declined and the case goes back to planning for the next round."""
+        now = _aware(now)
+        plan = self.plan(plan_id)
+        self._require("put to the customer", "planning")
+        if plan.status != "approved":
+            raise IllegalTransition(
+                f"A {plan.status} plan cannot be put to the customer.",
+                {"plan_status": plan.status, "action": "customer_response"},
+            )
+        plan.responded_by, plan.responded_at, plan.response_comment = actor, now, comment
+        self._finish_step("response", now)
+        if not accepted:
+            plan.status = "declined"
+            for action in plan.actions:
+                action.state = "dropped"
+            self.round += 1
+            self._start_step("planning", now, settings)
+            self._move(
+                "planning",
+                actor,
+                "plan_declined",
+                now,
+                plan_id=plan.id,
+                comment=comment,
+                next_round=self.round,
+            )
+            return plan
+        plan.status = "accepted"
+        for action in plan.actions:
+            action.state = "in_progress"
+        self._start_step("execution", now, settings)
+        self._move("executing", actor, "plan_accepted", now, plan_id=plan.id, comment=comment)
+        self._record_event(PLAN_ACCEPTED, self._plan_accepted_payload(plan, now))
+        return plan
+
+    # --- P9: follow-up ----------------------------------------------------------
+    def follow_up(
+        self,
+        satisfied: bool,
+        score: int,
+        actor: str,
+        now: datetime,
+        notes: str | None = None,
+        settings: ComplaintSettings = DEFAULT_SETTINGS,
+    ) -> FollowUp:
+        """rule P9: satisfied -> closed (event ``complaint_closed``); not satisfied ->
+        back to planning for a new round."""
+        now = _aware(now)
+        self._require("followed up", "resolved")
+        if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
+            raise invalid_fields({"score": ["must be a whole number from 1 to 5"]})
+        follow = FollowUp(
+            complaint_id=self.id,
+            round=self.round,
+            satisfied=bool(satisfied),
+            score=score,
+            notes=notes,
+            by=actor,
+            at=now,
+        )
+        self.follow_ups.append(follow)
+        self._finish_step("follow_up", now)
+        if not satisfied:
+            self.round += 1
+            self._start_step("planning", now, settings)
+            self._move(
+                "planning",
+                actor,
+                "follow_up_unsatisfied",
+                now,
+                score=score,
+                notes=notes,
+                next_round=self.round,
+            )
+            return follow
+        self.closed_at, self.satisfaction = now, score
+        self.on_time_closure = self.due_at is None or now <= self.due_at  # rule P10
+        self._finish_step("closure", now)
+        self._move("closed", actor, "closed", now, score=score, notes=notes)
+        self._record_event(COMPLAINT_CLOSED, self._closed_payload())
+        self._record_loss()
+        self.issue_notices(now, settings, actor)  # rule P10: closed late -> escalation
+        return follow
+
+    def _closed_payload(self) -> dict[str, Any]:
+        investigation = self.investigation
+        return {
+            **self._event_head(),
+            "lines": [line.payload() for line in self.lines],
+            "satisfied": True,
+            "satisfaction": self.satisfaction,
+            "handling_hours": str(_hours(self.closed_at - self.registered_at)),
+            "registered_at": self.registered_at.isoformat(),
+            "closed_at": self.closed_at.isoformat(),
+            "on_time_closure": self.on_time_closure,
+            "timely_acceptance": self.timely_acceptance,
+            "cause": investigation.cause if investigation else None,
+            "cause_category": investigation.cause_category if investigation else None,
+            "responsibility": [r.payload() for r in self._shares()],
+        }

@@ -1,0 +1,280 @@
+"""What the rule groups of a complaint case share: settings, ids and times, lines,
+steps and the case's status moves (rule P10 due times, rule X3 history)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from servicekit.contracts.complaints_vocabulary import IllegalTransition
+from servicekit.domain import CENT, Aggregate, money
+
+if TYPE_CHECKING:
+    from complaints.domain.case import Responsibility
+
+RATIO = Decimal("0.0001")  # shares and rates are kept to four places
+
+
+HOUR = Decimal(3600)
+
+# rule P10: who answers for each step (approval: see APPROVER_DEPARTMENTS;
+# execution: the departments its open actions wait on, see Action.waiting_on).
+STEP_DEPARTMENTS = {
+    "acceptance": "customer_service",
+    "investigation": "quality",
+    "planning": "customer_service",
+    "approval": "customer_service",
+    "response": "customer_service",
+    "execution": "customer_service",
+    "follow_up": "customer_service",
+    "closure": "customer_service",
+}
+APPROVER_DEPARTMENTS = {"cs_manager": "customer_service", "vp": "management", "gm": "management"}
+
+
+@dataclass(frozen=True)
+class ComplaintSettings:
+    """Numbers the seeds leave open (DOMAIN.md gives the defaults)."""
+
+    cs_manager_limit: Decimal = Decimal("10000.00")  # rule P6, inclusive
+    vp_limit: Decimal = Decimal("100000.00")  # rule P6, inclusive; above: gm
+    # rule P10: due time of each step, from the moment the step starts.
+    acceptance_hours: int = 24
+    investigation_working_days: int = 1  # rule P4
+    planning_hours: int = 48
+    approval_hours: int = 24
+    response_hours: int = 72
+    execution_hours: int = 240
+    follow_up_hours: int = 72
+    closure_hours: int = 360  # the case's due date when acceptance promises no wait
+    reminder_share: Decimal = Decimal("0.8")  # a reminder once this share of a step's time is gone
+    resale_window_days: int = 30  # rule P12
+    notice_timer_seconds: int = 30  # rule P10: how often due notices are looked for
+    # Working days and report months follow the business's calendar (China: UTC+8, no DST).
+    business_utc_offset_hours: int = 8
+
+    @property
+    def business_tz(self) -> timezone:
+        return timezone(timedelta(hours=self.business_utc_offset_hours))
+
+    def step_due(self, step: str, start: datetime) -> datetime:
+        """When ``step`` started at ``start`` is due (rule P10)."""
+        if step == "investigation":
+            return add_working_days(start, self.investigation_working_days, self.business_tz)
+        return start + timedelta(hours=getattr(self, f"{step}_hours"))
+
+
+DEFAULT_SETTINGS = ComplaintSettings()
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def complaint_number(year: int, sequence: int) -> str:
+    """The case number of the tracking sheet (P2): ``TS-2026-000123``."""
+    return f"TS-{year}-{sequence:06d}"
+
+
+def add_working_days(start: datetime, days: int, tz: timezone = UTC) -> datetime:
+    """``start`` moved on by ``days`` working days (Monday-Friday in ``tz``), same clock time."""
+    local = start.astimezone(tz)
+    while days > 0:
+        local += timedelta(days=1)
+        if local.weekday() < 5:
+            days -= 1
+    return local.astimezone(start.tzinfo)
+
+
+def _plain(value: Any) -> Any:
+    """A value as it goes into history and event JSON."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _aware(now: datetime) -> datetime:
+    if now.tzinfo is None:
+        raise ValueError("naive datetime given; use timezone-aware UTC")
+    return now
+
+
+def _hours(delta: timedelta) -> Decimal:
+    seconds = Decimal(delta.days * 86400 + delta.seconds)
+    return (seconds / HOUR).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# --- children ---------------------------------------------------------------
+@dataclass(eq=False, kw_only=True)
+class ComplaintLine:
+    """A product the customer complains about (P2)."""
+
+    sku: str
+    quantity: int
+    unit_price: Decimal
+    description: str | None = None
+    id: str = field(default_factory=new_id)
+
+    def payload(self) -> dict[str, Any]:
+        amount = money(self.quantity * self.unit_price)
+        return _line_payload(self.sku, self.description, self.quantity, self.unit_price, amount)
+
+
+@dataclass(eq=False, kw_only=True)
+class ActionLine:
+    sku: str
+    quantity: int
+    unit_price: Decimal
+    amount: Decimal  # quantity * unit_price
+    description: str | None = None
+    id: str = field(default_factory=new_id)
+
+    def payload(self) -> dict[str, Any]:
+        return _line_payload(
+            self.sku, self.description, self.quantity, self.unit_price, self.amount
+        )
+
+
+def _line_payload(sku, description, quantity, unit_price, amount) -> dict[str, Any]:
+    return {
+        "sku": sku,
+        "description": description,
+        "quantity": quantity,
+        "unit_price": str(unit_price),
+        "amount": str(amount),
+    }
+
+
+@dataclass(eq=False, kw_only=True)
+class Step:
+    """rule P10: a step of the case with its due time; ``closure`` runs from
+    acceptance to the promised due date."""
+
+    complaint_id: str
+    name: str
+    round: int
+    department: str
+    started_at: datetime
+    due_at: datetime
+    done_at: datetime | None = None
+    id: str = field(default_factory=new_id)
+
+    def reminder_at(self, share: Decimal) -> datetime:
+        return self.started_at + (self.due_at - self.started_at) * float(share)
+
+
+# --- input checks -----------------------------------------------------------
+def _required_text(value: Any, name: str, problems: dict[str, Any]) -> str:
+    if not isinstance(value, str) or not value.strip():
+        problems[name] = ["required"]
+        return ""
+    return value.strip()
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _lines(raw: Any, problems: dict[str, Any], required: bool) -> list[dict[str, Any]]:
+    """Lines ``{sku, description, quantity > 0, unit_price >= 0}``; problems per index."""
+    if not raw:
+        if required:
+            problems["lines"] = ["at least one line is required"]
+        return []
+    lines, by_index = [], {}
+    for i, line in enumerate(raw):
+        errors: dict[str, list[str]] = {}
+        sku = _required_text(line.get("sku"), "sku", errors)
+        quantity = line.get("quantity")
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+            errors["quantity"] = ["must be a whole number greater than 0"]
+        price = _decimal(line.get("unit_price"))
+        if price is None or price < 0:
+            errors["unit_price"] = ["must be an amount of 0 or more"]
+        if errors:
+            by_index[str(i)] = errors
+            continue
+        lines.append(
+            {
+                "sku": sku,
+                "description": line.get("description"),
+                "quantity": quantity,
+                "unit_price": money(price),
+            }
+        )
+    if by_index:
+        problems["lines"] = by_index
+    return lines
+
+
+# --- the case's backbone ----------------------------------------------------
+class CaseBase(Aggregate):
+    """What every rule group of ``Complaint`` uses: status moves, history, steps."""
+
+    def _shares(self) -> list[Responsibility]:
+        return self.investigation.responsibility if self.investigation else []
+
+    def _event_head(self) -> dict[str, Any]:
+        return {"complaint_id": self.id, "number": self.number, "customer_id": self.customer_id}
+
+    def _require(self, action: str, *statuses: str) -> None:
+        if self.status not in statuses:
+            raise IllegalTransition(
+                f"A {self.status} complaint cannot be {action}.",
+                {"status": self.status, "action": action, "allowed_from": list(statuses)},
+            )
+
+    def _move(self, to: str, actor: str, action: str, now: datetime, **changes: Any) -> None:
+        diff = {"status": {"old": self.status, "new": to}} if to != self.status else {}
+        diff.update({k: _plain(v) for k, v in changes.items()})
+        self.status = to
+        self.updated_at = now
+        self._note(actor, action, diff, at=now)
+
+    def _open_step(self, name: str) -> Step | None:
+        return next((s for s in reversed(self.steps) if s.name == name and not s.done_at), None)
+
+    def _finish_step(self, name: str, now: datetime) -> Step | None:
+        step = self._open_step(name)
+        if step is not None:
+            step.done_at = now
+            if self.current_step == name:
+                self.current_step, self.step_due_at = None, None
+        return step
+
+    def _start_step(
+        self,
+        name: str,
+        now: datetime,
+        settings: ComplaintSettings,
+        *,
+        department: str | None = None,
+        due_at: datetime | None = None,
+    ) -> Step:
+        step = Step(
+            complaint_id=self.id,
+            name=name,
+            round=self.round,
+            department=department or STEP_DEPARTMENTS[name],
+            started_at=now,
+            due_at=due_at or settings.step_due(name, now),
+        )
+        self.steps.append(step)
+        if name != "closure":
+            self.current_step, self.step_due_at = name, step.due_at
+        return step
