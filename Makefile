@@ -16,7 +16,7 @@ TEST_PATHS := $(wildcard libs/servicekit/tests services/*/tests gateway/tests te
 UNIT_TEST_PATHS := $(wildcard libs/servicekit/tests/unit services/*/tests/unit gateway/tests tests/contract)
 PYTEST_ARGS ?=
 
-.PHONY: help venv run status logs demo parked backup restore test test-unit lint format bench bench-report clean distclean refresh-constraints
+.PHONY: help venv run status logs demo parked backup restore test test-unit rules lint format bench bench-report clean distclean refresh-constraints
 
 help:
 	@echo "make run        start broker (if needed), every service and the gateway under supervisord; Ctrl-C stops"
@@ -28,6 +28,7 @@ help:
 	@echo "make restore FROM=backups/<timestamp>  put a backup back (the suite stopped)"
 	@echo "make test       every test (installs the venv, starts RabbitMQ and PostgreSQL if needed)"
 	@echo "make test-unit  the tests that need no broker and no database"
+	@echo "make rules      per business rule of docs/rules.md: the code and the tests that cite it"
 	@echo "make lint       ruff check + ruff format --check"
 	@echo "make bench      gateway vs bare Flask+RPC baseline; results in bench/results/latest.json"
 	@echo "make clean      caches and benchmark results (keeps .venv and var/)"
@@ -77,6 +78,11 @@ test: venv
 
 test-unit: venv
 	$(BIN)/python -m pytest $(UNIT_TEST_PATHS) $(PYTEST_ARGS)
+
+# Per rule of docs/rules.md the code and tests citing it ('rule P6'); flags code with no test.
+# Standard library only, so it runs without the venv.
+rules:
+	@$(or $(wildcard $(BIN)/python),$(PYTHON)) deploy/rules.py
 
 lint: venv
 	$(BIN)/ruff check .
