@@ -2,12 +2,12 @@
 the schema its consumers use (servicekit.contracts.*). A producer that drops or
 renames a field fails here, not in a consumer in production."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 
-from complaints.domain import Complaint
+from complaints.testing import CaseBuilder, allowance, line, return_action
 from customer.domain import ChangeRequest, Customer, CustomerSettings
 from servicekit.contracts import complaints as complaints_contract
 from servicekit.contracts import customer as customer_contract
@@ -41,48 +41,27 @@ def customer_events() -> list:
 
 
 def complaint_events() -> list:
-    complaint = Complaint(
-        number="TS-2026-000001",
-        customer_id="c1",
-        customer_status="active",
-        channel="hotline",
-        order_no="SO-1",
-        ship_date=date(2026, 11, 1),
-        description="外壳破损",
-        request="return",
-        lines=[{"sku": "P-100", "quantity": 2, "unit_price": Decimal("450.00")}],
-        registered_by="agent",
-        now=NOW,
-    )
-    complaint.accept(7, "agent", NOW)
-    complaint.investigate(
-        findings="f",
-        cause="c",
-        cause_category="non_sales",
-        responsibility=[{"department": "production", "person": "张三", "share": Decimal("1")}],
-        actor="qa",
-        now=NOW,
-    )
-    plan = complaint.post_plan(
-        [
-            {
-                "type": "return",
-                "lines": [{"sku": "P-100", "quantity": 2, "unit_price": Decimal("450")}],
-            },
-            {"type": "allowance", "amount": Decimal("50.00")},
-        ],
-        "agent",
-        NOW,
-    )
-    complaint.approve_plan(plan.id, "csm", ["cs_manager"], NOW)
-    complaint.customer_response(plan.id, True, "agent", NOW)
-    complaint.return_received("r1", NOW)
-    for action in complaint.actions:
-        kind = "return_credit" if action.type == "return" else action.type
-        complaint.voucher_issued(
-            f"v-{action.id}", kind, NOW, action_id=action.id, amount=action.amount
+    """A return and an allowance, all on one day, closed after the 7-day promise."""
+    complaint = (
+        CaseBuilder(
+            start=NOW,
+            customer_id="c1",
+            channel="hotline",
+            order_no="SO-1",
+            ship_date=date(2026, 11, 1),
+            lines=[line("P-100", 2, Decimal("450.00"))],
         )
-    complaint.follow_up(True, 5, "agent", NOW + timedelta(days=30))  # late: an escalation too
+        .accept(7, hour=0)
+        .investigate(
+            [{"department": "production", "person": "张三", "share": Decimal("1")}], hour=0
+        )
+        .plan([return_action(line("P-100", 2, Decimal("450"))), allowance(Decimal("50.00"))], 0)
+        .approve(hour=0, roles=["cs_manager"])
+        .customer_accepts(hour=0)
+        .settle(hour=0)
+        .follow_up(hour=30 * 24)  # late: an escalation too
+        .build()
+    )
     return complaint.pull_events()
 
 

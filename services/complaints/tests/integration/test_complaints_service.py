@@ -3,7 +3,7 @@ service, on SQLite and PostgreSQL. Returns and finance are stood in for by their
 CONTRACT events."""
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from nameko.events import event_handler
@@ -273,8 +273,12 @@ def test_whole_chain_from_registration_to_closure(suite):
     assert loss["loss"] == "12300.00"
     assert [p["amount"] for p in loss["parts"]] == ["7380.00", "4920.00"]
 
-    report = rpc.complaints.monthly_report(utcnow().astimezone().strftime("%Y-%m"))
-    assert report["closed"] >= 0  # the month boundary is UTC+8; checked in detail elsewhere
+    # rule P11: the case counts in the month it closed on the business's calendar (UTC+8).
+    closed_at = datetime.fromisoformat(closed["closed_at"])
+    month = closed_at.astimezone(ComplaintSettings().business_tz).strftime("%Y-%m")
+    report = rpc.complaints.monthly_report(month)
+    assert (report["closed"], report["by_customer"]) == (1, {customer_id: 1})
+    assert report["problem_ratio"] == {"production": "0.6000", "quality": "0.4000"}
 
 
 def test_reminders_are_issued_once_before_and_at_the_due_time(suite):

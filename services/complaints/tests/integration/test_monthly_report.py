@@ -7,6 +7,7 @@ from decimal import Decimal
 from complaints import handlers
 from complaints.domain import Complaint, ComplaintSettings, monthly_statistics
 from complaints.models import start_mappers
+from complaints.testing import CaseBuilder, allowance, line
 from servicekit.db import Database, UnitOfWork
 from servicekit.migrations import upgrade
 
@@ -17,41 +18,31 @@ OCTOBER = datetime(2026, 10, 5, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
 def closed_case(
     n: int, registered: datetime, days_open: float, shares, skus, customer
 ) -> Complaint:
-    case = Complaint(
-        number=f"TS-2026-{n:06d}",
-        customer_id=customer,
-        customer_status="active",
-        channel="phone",
-        order_no=f"SO-{n}",
-        ship_date=date(2026, 8, 1),
-        description="问题",
-        request="allowance",
-        lines=[{"sku": sku, "quantity": 1, "unit_price": Decimal("100.00")} for sku in skus],
-        registered_by="agent",
-        now=registered,
+    """An allowance case promised in 3 days, closed ``days_open`` days after registration."""
+    return (
+        CaseBuilder(
+            start=registered,
+            number=f"TS-2026-{n:06d}",
+            customer_id=customer,
+            order_no=f"SO-{n}",
+            ship_date=date(2026, 8, 1),
+            request="allowance",
+            lines=[line(sku, 1, Decimal("100.00")) for sku in skus],
+        )
+        .accept(3, hour=2 + n)
+        .investigate(
+            [{"department": d, "person": None, "share": Decimal(s)} for d, s in shares],
+            hour=30,
+            cause=["包装不良", "模具磨损"][n % 2],
+            improvement="加强包装" if n % 2 == 0 else None,
+        )
+        .plan([allowance(Decimal("50.00"))], hour=31)
+        .approve(hour=32, roles=["cs_manager"])
+        .customer_accepts(hour=33)
+        .settle(hour=34)
+        .follow_up(score=4, hour=days_open * 24)
+        .build()
     )
-    case.accept(3, "agent", registered + timedelta(hours=2 + n))
-    case.investigate(
-        findings="f",
-        cause=["包装不良", "模具磨损"][n % 2],
-        cause_category="non_sales",
-        responsibility=[{"department": d, "person": None, "share": Decimal(s)} for d, s in shares],
-        actor="qa",
-        now=registered + timedelta(hours=30),
-        improvement="加强包装" if n % 2 == 0 else None,
-    )
-    plan = case.post_plan(
-        [{"type": "allowance", "amount": Decimal("50.00")}],
-        "agent",
-        registered + timedelta(hours=31),
-    )
-    case.approve_plan(plan.id, "csm", ["cs_manager"], registered + timedelta(hours=32))
-    case.customer_response(plan.id, True, "agent", registered + timedelta(hours=33))
-    case.voucher_issued(
-        f"v{n}", "allowance", registered + timedelta(hours=34), amount=Decimal("50.00")
-    )
-    case.follow_up(True, 4, "agent", registered + timedelta(days=days_open))
-    return case
 
 
 def test_report_equals_the_domain_statistics(db_url):

@@ -2,67 +2,48 @@
 schemas consumers use, and the resource schemas dump the domain objects as they are."""
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from marshmallow import ValidationError
 
 from complaints.domain import Complaint, monthly_statistics
+from complaints.testing import CaseBuilder, allowance, line, return_action
 from servicekit.contracts import complaints as contract
-
-T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
-
-
-def at(hours: float) -> datetime:
-    return T0 + timedelta(hours=hours)
 
 
 def closed_case() -> Complaint:
-    complaint = Complaint(
-        number="TS-2026-000007",
-        customer_id="cust-1",
-        customer_status="active",
-        channel="email",
-        order_no="SO-1",
-        ship_date=date(2026, 2, 1),
-        description="漏水",
-        request="exchange",
-        lines=[{"sku": "PUMP-01", "quantity": 2, "unit_price": "250.00"}],
-        registered_by="agent1",
-        now=T0,
+    """An exchange with a compensation, accepted late and closed after its promise."""
+    return (
+        CaseBuilder(
+            number="TS-2026-000007",
+            channel="email",
+            order_no="SO-1",
+            ship_date=date(2026, 2, 1),
+            request="exchange",
+            lines=[line(quantity=2)],
+        )
+        .accept(3, hour=30)  # acceptance late
+        .investigate(
+            [
+                {"department": "production", "person": "赵六", "share": "0.7"},
+                {"department": "quality", "share": "0.3"},
+            ],
+            hour=31,
+            cause="material",
+            improvement=None,
+        )
+        .plan(
+            [return_action(line(quantity=2), type="exchange"), allowance("120.00", "compensation")],
+            hour=32,
+        )
+        .approve(hour=33, roles=["cs_manager"])
+        .customer_accepts(hour=34)
+        .settle(hour=40)
+        .follow_up(hour=200)  # after the 3-day promise: escalation
+        .build()
     )
-    complaint.accept(3, "agent1", at(30))  # acceptance late
-    complaint.investigate(
-        findings="密封圈老化",
-        cause="material",
-        cause_category="non_sales",
-        responsibility=[
-            {"department": "production", "person": "赵六", "share": "0.7"},
-            {"department": "quality", "share": "0.3"},
-        ],
-        actor="quality1",
-        now=at(31),
-    )
-    plan = complaint.post_plan(
-        [
-            {
-                "type": "exchange",
-                "lines": [{"sku": "PUMP-01", "quantity": 2, "unit_price": "250.00"}],
-            },
-            {"type": "compensation", "amount": "120.00"},
-        ],
-        "agent1",
-        at(32),
-    )
-    complaint.approve_plan(plan.id, "manager1", ["cs_manager"], at(33))
-    complaint.customer_response(plan.id, True, "agent1", at(34))
-    complaint.return_received("RA-1", at(40))
-    complaint.voucher_issued("V-1", "return_credit", at(41))
-    complaint.voucher_issued("V-2", "compensation", at(42))
-    complaint.replenishment_shipped("SH-1", at(43))
-    complaint.follow_up(True, 5, "agent1", at(200))  # after the 3-day promise: escalation
-    return complaint
 
 
 def test_every_event_the_domain_records_loads_with_its_published_schema():
@@ -103,20 +84,7 @@ def test_complaint_closed_event_carries_satisfaction_and_handling_time():
 
 
 def test_rejected_event_loads_with_its_schema():
-    complaint = Complaint(
-        number="TS-2026-000008",
-        customer_id="cust-1",
-        customer_status="active",
-        channel="letter",
-        order_no="SO-2",
-        ship_date=date(2026, 2, 1),
-        description="x",
-        request="other",
-        lines=[{"sku": "A", "quantity": 1, "unit_price": "1.00"}],
-        registered_by="agent1",
-        now=T0,
-    )
-    complaint.reject("不属于质量问题", "agent1", at(1))
+    complaint = CaseBuilder(channel="letter", request="other").reject("不属于质量问题").build()
     event = complaint.pull_events()[-1]
     loaded = contract.ComplaintRejectedEventSchema().load({**event.payload, "event_id": "e"})
     assert loaded["reason"] == "不属于质量问题"

@@ -17,6 +17,16 @@ from complaints.domain import (
     required_approver,
     returned_goods_loss,
 )
+from complaints.testing import (
+    LOGISTICS,
+    T0,
+    CaseBuilder,
+    accepted_case,
+    executing_case,
+    investigated_case,
+    line,
+    resolved_case,
+)
 from servicekit.contracts.complaints import (
     ApproverRankTooLow,
     CustomerHasNoOrders,
@@ -28,75 +38,35 @@ from servicekit.contracts.complaints import (
 )
 from servicekit.errors import Invalid
 
-T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Monday 09:00 in Beijing
 SETTINGS = ComplaintSettings()
-LOGISTICS = [{"department": "logistics", "person": "王强", "share": "1.00"}]
 
 
 def at(hours: float) -> datetime:
     return T0 + timedelta(hours=hours)
 
 
-def register(**overrides) -> Complaint:
-    data = {
-        "number": "TS-2026-000001",
-        "customer_id": "cust-1",
-        "customer_status": "active",
-        "channel": "phone",
-        "order_no": "SO-8812",
-        "ship_date": date(2026, 2, 20),
-        "description": "外箱破损,产品划伤",
-        "request": "return",
-        "lines": [
-            {"sku": "PUMP-01", "description": "水泵", "quantity": 4, "unit_price": "250.00"},
-            {"sku": "SEAL-02", "quantity": 10, "unit_price": Decimal("3.50")},
-        ],
-        "registered_by": "agent1",
-        "now": T0,
-    }
-    data.update(overrides)
-    return Complaint(**data)
+def register(now: datetime = T0, **overrides) -> Complaint:
+    return CaseBuilder(start=now, **overrides).build()
 
 
 def accepted(**overrides) -> Complaint:
-    complaint = register(**overrides)
-    complaint.accept(10, "agent1", at(1))
-    return complaint
+    return accepted_case(**overrides).build()
 
 
-def investigated(responsibility=None) -> Complaint:
-    complaint = accepted()
-    complaint.investigate(
-        findings="运输途中挤压",
-        cause="packaging",
-        cause_category="non_sales",
-        responsibility=responsibility or LOGISTICS,
-        actor="quality1",
-        now=at(2),
-        improvement="加厚外箱",
-    )
-    return complaint
+def investigated(responsibility=LOGISTICS) -> Complaint:
+    return investigated_case(responsibility).build()
 
 
 def return_line(quantity=4, unit_price="250.00", sku="PUMP-01") -> dict:
-    return {"sku": sku, "quantity": quantity, "unit_price": unit_price}
+    return line(sku, quantity, unit_price)
 
 
 def executing(actions=None) -> Complaint:
-    complaint = investigated()
-    plan = complaint.post_plan(
-        actions or [{"type": "return", "lines": [return_line()]}], "agent1", at(3)
-    )
-    complaint.approve_plan(plan.id, "manager1", ["cs_manager", "gm"], at(4))
-    complaint.customer_response(plan.id, True, "agent1", at(5))
-    return complaint
+    return executing_case(actions).build()
 
 
 def resolved() -> Complaint:
-    complaint = executing()
-    complaint.return_received("RA-1", at(24))
-    complaint.voucher_issued("V-1", "return_credit", at(30))
-    return complaint
+    return resolved_case().build()
 
 
 def event_types(complaint: Complaint) -> list[str]:

@@ -1,0 +1,217 @@
+"""Test data for complaints: one builder takes a case as far along its life as a test
+needs (rules P1-P9), so tests state only what matters to them.
+
+    case = CaseBuilder().accept().investigate().plan().approve().customer_accepts().build()
+    closed = closed_case(actions=[allowance("50.00")], close_hour=200)
+
+Every step happens ``hour`` hours after ``start`` (default ``T0``, a Monday 09:00 in
+Beijing). The builder drives the domain only, so the unit tests, the contract tests
+and the integration tests (which store what it builds) share it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from complaints.domain import DEFAULT_SETTINGS, Complaint, ComplaintSettings, Plan
+
+T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Monday 09:00 in Beijing
+
+REGISTRATION: dict[str, Any] = {
+    "number": "TS-2026-000001",
+    "customer_id": "cust-1",
+    "customer_status": "active",
+    "channel": "phone",
+    "order_no": "SO-8812",
+    "ship_date": date(2026, 2, 20),
+    "description": "外箱破损,产品划伤",
+    "request": "return",
+    "registered_by": "agent1",
+}
+LOGISTICS = ({"department": "logistics", "person": "王强", "share": "1.00"},)
+
+
+def line(
+    sku: str = "PUMP-01",
+    quantity: int = 4,
+    unit_price: str | Decimal = "250.00",
+    description: str | None = None,
+) -> dict[str, Any]:
+    """A complaint or action line; 4 x 250.00 by default."""
+    data: dict[str, Any] = {"sku": sku, "quantity": quantity, "unit_price": unit_price}
+    if description is not None:
+        data["description"] = description
+    return data
+
+
+LINES = (line(description="水泵"), line("SEAL-02", 10, Decimal("3.50")))
+
+
+def return_action(*lines: Mapping[str, Any], type: str = "return") -> dict[str, Any]:
+    """A line action (return, exchange, replenishment, rework); one default line."""
+    return {"type": type, "lines": list(lines or [line()])}
+
+
+def allowance(amount: str | Decimal, type: str = "allowance") -> dict[str, Any]:
+    """An amount action (allowance or compensation)."""
+    return {"type": type, "amount": amount}
+
+
+class CaseBuilder:
+    """A ``Complaint`` built step by step; each step returns the builder."""
+
+    def __init__(
+        self,
+        start: datetime = T0,
+        settings: ComplaintSettings = DEFAULT_SETTINGS,
+        lines: Sequence[Mapping[str, Any]] | None = None,
+        **registration: Any,
+    ) -> None:
+        self.start = start
+        self.settings = settings
+        self.complaint = Complaint(
+            **{**REGISTRATION, **registration},
+            lines=list(lines) if lines is not None else list(LINES),
+            now=start,
+            settings=settings,
+        )
+        self.plan_id: str | None = None
+
+    def at(self, hour: float) -> datetime:
+        return self.start + timedelta(hours=hour)
+
+    def build(self) -> Complaint:
+        return self.complaint
+
+    @property
+    def current_plan(self) -> Plan:
+        return self.complaint.plan(self.plan_id)
+
+    # --- rules P3, P4 -------------------------------------------------------------
+    def accept(self, days: int | None = 10, hour: float = 1, actor: str = "agent1"):
+        self.complaint.accept(days, actor, self.at(hour), self.settings)
+        return self
+
+    def reject(self, reason: str = "不属于质量问题", hour: float = 1, actor: str = "agent1"):
+        self.complaint.reject(reason, actor, self.at(hour))
+        return self
+
+    def investigate(
+        self,
+        responsibility: Iterable[Mapping[str, Any]] = LOGISTICS,
+        hour: float = 2,
+        cause: str = "packaging",
+        cause_category: str = "non_sales",
+        findings: str = "运输途中挤压",
+        improvement: str | None = "加厚外箱",
+        actor: str = "quality1",
+    ):
+        self.complaint.investigate(
+            findings=findings,
+            cause=cause,
+            cause_category=cause_category,
+            responsibility=list(responsibility),
+            actor=actor,
+            now=self.at(hour),
+            improvement=improvement,
+            settings=self.settings,
+        )
+        return self
+
+    # --- rules P5-P7 --------------------------------------------------------------
+    def plan(
+        self,
+        actions: Sequence[Mapping[str, Any]] | None = None,
+        hour: float = 3,
+        actor: str = "agent1",
+    ):
+        plan = self.complaint.post_plan(
+            list(actions or [return_action()]), actor, self.at(hour), self.settings
+        )
+        self.plan_id = plan.id
+        return self
+
+    def approve(
+        self, hour: float = 4, roles: Iterable[str] = ("cs_manager", "gm"), actor="manager1"
+    ):
+        self.complaint.approve_plan(self.plan_id, actor, list(roles), self.at(hour), self.settings)
+        return self
+
+    def customer_accepts(self, hour: float = 5, actor: str = "agent1", comment=None):
+        self.complaint.customer_response(
+            self.plan_id, True, actor, self.at(hour), comment, self.settings
+        )
+        return self
+
+    def customer_declines(self, hour: float = 5, actor: str = "agent1", comment=None):
+        self.complaint.customer_response(
+            self.plan_id, False, actor, self.at(hour), comment, self.settings
+        )
+        return self
+
+    # --- rule P8 ------------------------------------------------------------------
+    def settle(self, hour: float = 24):
+        """Returns and finance report every action of the accepted plan done (P8):
+        goods back received (and a rework inspected), the return credited, each
+        allowance and compensation paid, each replenishment and exchange shipped."""
+        complaint, now = self.complaint, self.at(hour)
+        actions = [a for a in self.current_plan.actions if a.state == "in_progress"]
+        types = {a.type for a in actions}
+        if types & {"return", "exchange", "rework"}:
+            complaint.return_received("RA-1", now, settings=self.settings)
+        if "rework" in types:
+            complaint.return_inspected("RA-1", now, settings=self.settings)
+        if types & {"return", "exchange"}:
+            complaint.voucher_issued("V-RC", "return_credit", now, settings=self.settings)
+        for action in actions:
+            if action.type in ("allowance", "compensation"):
+                complaint.voucher_issued(
+                    f"V-{action.id[:12]}",
+                    action.type,
+                    now,
+                    action_id=action.id,
+                    amount=action.amount,
+                    settings=self.settings,
+                )
+            if action.type in ("replenishment", "exchange"):
+                complaint.replenishment_shipped(
+                    f"SH-{action.id[:12]}", now, action_id=action.id, settings=self.settings
+                )
+        return self
+
+    # --- rule P9 ------------------------------------------------------------------
+    def follow_up(
+        self,
+        satisfied: bool = True,
+        score: int = 5,
+        hour: float = 40,
+        actor: str = "agent1",
+        notes: str | None = None,
+    ):
+        self.complaint.follow_up(satisfied, score, actor, self.at(hour), notes, self.settings)
+        return self
+
+
+def accepted_case(**kwargs: Any) -> CaseBuilder:
+    return CaseBuilder(**kwargs).accept()
+
+
+def investigated_case(responsibility=LOGISTICS, **kwargs: Any) -> CaseBuilder:
+    return accepted_case(**kwargs).investigate(responsibility)
+
+
+def executing_case(actions=None, **kwargs: Any) -> CaseBuilder:
+    """A case whose plan (a return of the default line unless ``actions``) the customer
+    accepted: approved by cs_manager and gm at hour 4, accepted at hour 5."""
+    return investigated_case(**kwargs).plan(actions).approve().customer_accepts()
+
+
+def resolved_case(actions=None, **kwargs: Any) -> CaseBuilder:
+    return executing_case(actions, **kwargs).settle()
+
+
+def closed_case(actions=None, close_hour: float = 40, score: int = 5, **kwargs) -> CaseBuilder:
+    return resolved_case(actions, **kwargs).follow_up(True, score, hour=close_hour)
