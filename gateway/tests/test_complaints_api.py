@@ -1,5 +1,6 @@
-"""Complaint endpoints (CONTRACT "Complaint cases", P1-P12) with a fake RPC client:
-roles, request validation, the service's errors, what goes over RPC, what comes back."""
+"""Complaint endpoints (CONTRACT "Complaint cases") with a fake RPC client: what the
+gateway adds to the complaints service: roles, request validation, the service's errors
+mapped, what goes over RPC (method, arguments, actor, request id), status and headers."""
 
 import pytest
 
@@ -484,8 +485,6 @@ def test_list_passes_filters_and_paging(client, rpc, token_for, query, filters, 
     response = client.get(f"{BASE}{query}", headers=token_for("finance"))
     assert response.status_code == 200
     assert rpc.last.args == (filters, page, per_page)
-    body = response.get_json()
-    assert (body["total"], body["page"], body["per_page"]) == (1, page, per_page)
 
 
 def test_notices_pass_filters_and_paging(client, rpc, token_for):
@@ -494,7 +493,6 @@ def test_notices_pass_filters_and_paging(client, rpc, token_for):
     )
     assert response.status_code == 200
     assert rpc.last.args == ({"type": "escalation", "department": "quality"}, 1, 10)
-    assert response.get_json()["items"] == [NOTICE]
 
 
 def test_reads_pass_only_ids(client, rpc, token_for):
@@ -504,47 +502,52 @@ def test_reads_pass_only_ids(client, rpc, token_for):
     assert rpc.last.args == ("2026-10",)
 
 
-# --- what comes back ----------------------------------------------------------
-def test_complaint_includes_plans_actions_history_and_notices(client, token_for):
-    response = client.get(f"{BASE}/cp-1", headers=token_for("sales_clerk"))
+# --- what the gateway adds to the service's answer ------------------------------
+# The service's answer is passed through as it came (gateway.blueprint.ServiceBlueprint);
+# what the gateway adds is the one call it makes, the status, the headers, the encoding.
+def sent(rpc) -> list[tuple]:
+    """Every call: service, method, args, kwargs, request id, idempotency key."""
+    return [(c.service, c.method, c.args, c.kwargs, c.request_id, c.idempotency_key)
+            for c in rpc.calls]  # fmt: skip
+
+
+def test_a_read_is_one_call_with_the_path_id_and_the_request_id(client, rpc, token_for):
+    response = client.get(
+        f"{BASE}/cp-7", headers={**token_for("sales_clerk"), "X-Request-ID": "req-cp-7"}
+    )
     assert response.status_code == 200
-    assert response.get_json() == COMPLAINT
+    assert sent(rpc) == [("complaints", "get_complaint", ("cp-7",), {}, "req-cp-7", None)]
+    assert response.headers["X-Request-ID"] == "req-cp-7"
+
+
+def test_approving_sends_the_approver_and_its_roles_for_the_rank_check(client, rpc, token_for):
+    """rule P6 is the service's: the gateway lets every approver rank through and sends
+    who approves with their roles, so that the service can compare rank and amount."""
+    headers = {**token_for("vp", username="liu.vp", department="营销"), "X-Request-ID": "req-p6"}
+    response = client.post(f"{BASE}/cp-1/plans/p-9/approve", headers=headers)
+    assert response.status_code == 200
+    actor = {"username": "liu.vp", "roles": ["vp"], "department": "营销"}
+    assert sent(rpc) == [("complaints", "approve_plan", ("cp-1", "p-9", actor), {}, "req-p6", None)]
 
 
 def test_service_answers_pass_through_as_the_service_dumped_them(client, rpc, token_for):
     """The service dumps with the contract schema the operation documents; the gateway
-    neither parses nor dumps it again (validate once, issue 7 point 9 / issue 8)."""
-    answer = {**COMPLAINT, "plans": [{**PLAN, "amount": "900.00"}]}
+    neither parses nor dumps it again (validate once, issue 8): a field the schema does
+    not name, which a dump would drop, reaches the client."""
+    answer = {**COMPLAINT, "added_by_a_newer_service": {"kept": True}}
     rpc.answers[("complaints", "get_complaint")] = answer
     response = client.get(f"{BASE}/cp-1", headers=token_for("cs_agent"))
     assert response.status_code == 200
     assert response.get_json() == answer
-    assert response.mimetype == "application/json"
 
 
-def test_created_answers_are_201_with_the_resource(client, token_for):
-    created = client.post(BASE, json=REGISTER, headers=token_for("cs_agent"))
-    assert created.status_code == 201
-    assert created.get_json()["status"] == "registered"
-    assert created.get_json()["number"] == "TS-2026-000123"
-    plan = client.post(f"{BASE}/cp-1/plans", json=PLAN_BODY, headers=token_for("cs_manager"))
-    assert plan.status_code == 201
-    assert plan.get_json() == PLAN
-
-
-def test_approve_answers_the_plan(client, token_for):
-    response = client.post(f"{BASE}/cp-1/plans/p-1/approve", headers=token_for("gm"))
-    assert response.status_code == 200
-    assert response.get_json()["status"] == "approved"
-    assert response.get_json()["required_approver"] == "cs_manager"
-
-
-def test_monthly_report_keeps_ratios_and_chinese_text(client, token_for):
+def test_answers_are_utf8_json_with_chinese_text_unescaped(client, token_for):
     response = client.get(
         "/api/v1/reports/complaints/monthly?month=2026-10", headers=token_for("market_manager")
     )
-    assert response.get_json() == REPORT
-    assert "包装不良" in response.get_data(as_text=True)
+    assert response.mimetype == "application/json"
+    text = response.get_data(as_text=True)
+    assert "包装不良" in text and "\\u5305" not in text
 
 
 # --- OpenAPI ---------------------------------------------------------------

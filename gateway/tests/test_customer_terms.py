@@ -1,6 +1,7 @@
-"""Who may touch a customer's terms through the gateway (rules C3, C4): the
-over-acceptance ratio goes through change requests like discount and credit limit, and a
-card not approved yet shows its terms as proposed, never as in effect."""
+"""Who may touch a customer's terms through the gateway (rule C4; rule C3 for a card not
+approved yet): the over-acceptance ratio goes through change requests like discount and
+credit limit, the service's refusals reach the client, and the contract documents a
+card's proposed terms apart from those in effect."""
 
 import pytest
 
@@ -8,31 +9,6 @@ from servicekit.contracts.common import ROLES
 from servicekit.contracts.customer import ChangeRequestRequired, TermsNotInEffect
 
 CLERKS = ("sales_clerk", "sales_manager")
-PENDING = {
-    "id": "c-2",
-    "name": "广州恒达电器贸易有限公司",
-    "nature": "distributor",
-    "contacts": [],
-    "payment_method": "bank_transfer",
-    "settlement_terms": None,
-    "discount": None,
-    "credit_limit": None,
-    "over_acceptance_ratio": None,
-    "proposed_terms": {
-        "discount": "0.85",
-        "settlement_terms": "net_30",
-        "credit_limit": "200000.00",
-        "over_acceptance_ratio": "0.05",
-    },
-    "owner": "li.sales",
-    "pickup": False,
-    "status": "pending_approval",
-    "key_account": False,
-    "created_at": "2026-01-05T08:00:00+00:00",
-    "updated_at": "2026-01-05T08:00:00+00:00",
-    "approved_at": None,
-    "approved_by": None,
-}
 
 
 def test_patching_the_ratio_answers_change_request_required(client, rpc, token_for):  # rule C4
@@ -91,7 +67,7 @@ def test_a_ratio_outside_zero_to_one_is_refused_before_any_call(client, rpc, tok
     assert rpc.calls == []
 
 
-def test_a_change_request_on_a_card_not_approved_is_a_conflict(client, rpc, token_for):  # C3
+def test_a_change_request_on_a_card_not_approved_is_a_conflict(client, rpc, token_for):  # rule C3
     rpc.answers[("customer", "request_change")] = TermsNotInEffect(
         details={"status": "pending_approval"}
     )
@@ -104,16 +80,7 @@ def test_a_change_request_on_a_card_not_approved_is_a_conflict(client, rpc, toke
     assert response.get_json()["error"]["code"] == "terms_not_in_effect"
 
 
-def test_a_pending_card_shows_proposed_terms_and_none_in_effect(client, rpc, token_for):  # C3
-    rpc.answers[("customer", "get_customer")] = PENDING
-    card = client.get("/api/v1/customers/c-2", headers=token_for("finance")).get_json()
-    assert card["credit_limit"] is None and card["over_acceptance_ratio"] is None
-    assert card["discount"] is None and card["settlement_terms"] is None
-    assert card["proposed_terms"]["credit_limit"] == "200000.00"
-    assert card["proposed_terms"]["over_acceptance_ratio"] == "0.05"
-
-
-def test_the_openapi_document_tells_proposed_from_effective_terms(client):
+def test_the_openapi_document_tells_proposed_from_effective_terms(client):  # rule C3
     schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
     customer = schemas["Customer"]["properties"]
     assert "proposed_terms" in customer

@@ -11,9 +11,6 @@ def test_valid_page_args_are_passed_to_the_service(client, rpc, token_for, query
     response = client.get(f"/api/v1/customers{query}", headers=token_for("cs_agent"))
     assert response.status_code == 200
     assert rpc.last.args[1:] == (page, per_page)
-    body = response.get_json()
-    assert set(body) == {"items", "total", "page", "per_page"}
-    assert (body["page"], body["per_page"]) == (page, per_page)
 
 
 @pytest.mark.parametrize(
@@ -42,8 +39,9 @@ def test_identity_lists_are_bounded_too(client, admin_headers, path):
 
 
 def test_the_services_page_passes_through(client, rpc, token_for, customer):
-    """The service dumped the page with the documented schema; the gateway adds nothing."""
-    page = {"items": [customer], "total": 1, "page": 1, "per_page": 50}
+    """The service dumped the page with the documented schema; the gateway adds nothing
+    and drops nothing (a re-dump would drop the field the schema does not name)."""
+    page = {"items": [customer], "total": 1, "page": 1, "per_page": 50, "next_cursor": "c-2"}
     rpc.answers[("customer", "list_customers")] = page
     body = client.get("/api/v1/customers", headers=token_for("cs_agent")).get_json()
     assert body == page
