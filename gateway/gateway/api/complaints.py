@@ -1,9 +1,9 @@
-"""Complaint cases (rules P1-P12), their notices and monthly report under ``/api/v1``.
+"""Complaint cases, their notices and monthly report under ``/api/v1``.
 
 Each view makes one RPC to the ``complaints`` service (methods documented in
 ``servicekit.contracts.complaints``); commands get the acting user as ``actor``.
 The gateway checks roles only: whether an approver's rank covers a plan's amount
-(P6) is the service's rule (403 ``approver_rank_too_low``).
+(rule P6) is the service's to decide (403 ``approver_rank_too_low``).
 """
 
 from __future__ import annotations
@@ -16,9 +16,7 @@ from gateway.blueprint import ServiceBlueprint
 from servicekit.contracts import complaints as contract
 from servicekit.contracts.common import PageArgsSchema, page_schema
 
-blp = ServiceBlueprint(
-    "complaints", __name__, url_prefix="/api/v1", description="Complaint cases (P1-P12)"
-)
+blp = ServiceBlueprint("complaints", __name__, url_prefix="/api/v1", description="Complaint cases")
 
 ComplaintPageSchema = page_schema(contract.ComplaintSchema, "ComplaintPage")
 NoticePageSchema = page_schema(contract.NoticeSchema, "NoticePage")
@@ -26,7 +24,7 @@ NoticePageSchema = page_schema(contract.NoticeSchema, "NoticePage")
 # CONTRACT "Who may do what" (admin may do everything).
 HANDLERS = ("cs_agent", "cs_manager")
 INVESTIGATORS = ("quality",)
-PLAN_APPROVERS = contract.APPROVER_RANKS  # cs_manager < vp < gm; the amount is checked by P6
+PLAN_APPROVERS = contract.APPROVER_RANKS  # cs_manager < vp < gm; amounts: rule P6, in the service
 OVERSEERS = ("cs_manager", "vp", "gm", "market_manager")
 
 EXAMPLE_COMPLAINT = {
@@ -69,7 +67,7 @@ def _actor() -> dict:
 @blp.arguments(contract.RegisterComplaintSchema, example=EXAMPLE_COMPLAINT)
 @blp.response(201, contract.ComplaintSchema)
 def register_complaint(body):
-    """Register a complaint (P1, P2): a new case ``registered`` with its number.
+    """Register a complaint (rule P2) from a channel (rule P1): a new case ``registered``.
 
     An unknown customer -> 422 ``customer_unknown``; a lead or one pending approval (no
     orders yet) -> 422 ``customer_has_no_orders``; active, dormant and lost customers may
@@ -88,7 +86,7 @@ def register_complaint(body):
 @blp.arguments(PageArgsSchema, location="query")
 @blp.response(200, ComplaintPageSchema)
 def list_complaints(filters, page_args):
-    """Complaints, filtered by status, customer and overdue (P10), and paged.
+    """Complaints, filtered by status, customer and overdue (rule P10), and paged.
 
     Example: ``GET /api/v1/complaints?status=accepted&overdue=true&page=1&per_page=50`` ->
     ``{"items": [{"id": "...", "number": "TS-2026-000123", "status": "accepted",
@@ -117,7 +115,7 @@ def get_complaint(complaint_id):
 @blp.arguments(contract.AcceptSchema, example={"promised_days": 7})
 @blp.response(200, contract.ComplaintSchema)
 def accept_complaint(body, complaint_id):
-    """Accept a complaint (P3): ``accepted`` with the promised ``due_at``.
+    """Accept a complaint (rule P3): ``accepted`` with the promised ``due_at``.
 
     409 ``illegal_transition`` unless the case is ``registered``.
     Example body: ``{"promised_days": 7}`` -> the complaint.
@@ -130,7 +128,7 @@ def accept_complaint(body, complaint_id):
 @blp.arguments(contract.RejectSchema, example={"reason": "已超过一年质保期"})
 @blp.response(200, contract.ComplaintSchema)
 def reject_complaint(body, complaint_id):
-    """Reject a complaint as unfounded (P3): ``rejected``, with the reason recorded.
+    """Reject a complaint as unfounded (rule P3): ``rejected``, with the reason recorded.
 
     Example body: ``{"reason": "已超过一年质保期"}`` -> the complaint.
     """
@@ -142,7 +140,7 @@ def reject_complaint(body, complaint_id):
 @blp.arguments(contract.InvestigationSchema, example=EXAMPLE_INVESTIGATION)
 @blp.response(200, contract.ComplaintSchema)
 def record_investigation(body, complaint_id):
-    """Record quality's investigation (P4): ``investigated``.
+    """Record quality's investigation (rule P4): ``investigated``.
 
     Responsibility shares must sum to 1.00: 422 ``shares_do_not_sum_to_one``.
     Example body: ``{"findings": "包装泡沫不足", "cause": "包装不良", "cause_category":
@@ -157,7 +155,7 @@ def record_investigation(body, complaint_id):
 @blp.arguments(contract.PostPlanSchema, example=EXAMPLE_PLAN)
 @blp.response(201, contract.PlanSchema)
 def post_plan(body, complaint_id):
-    """Post a resolution plan (P5) for the next round; its amount sets the approver (P6).
+    """Post a resolution plan (rule P5); its amount sets the approver (rule P6).
 
     Example body: ``{"actions": [{"type": "return", "lines": [{"sku": "P-100",
     "quantity": 2, "unit_price": "450.00"}]}, {"type": "allowance", "amount": "300.00"}]}``
@@ -171,7 +169,7 @@ def post_plan(body, complaint_id):
 @requires(*PLAN_APPROVERS)
 @blp.response(200, contract.PlanSchema)
 def approve_plan(complaint_id, plan_id):
-    """Approve a plan (P6) as its required approver or a higher rank: ``approved``.
+    """Approve a plan (rule P6) as its required approver or a higher rank: ``approved``.
 
     Up to 10,000.00 cs_manager, up to 100,000.00 vp, above that gm; a lower rank ->
     403 ``approver_rank_too_low``. Example: ``POST
@@ -186,7 +184,7 @@ def approve_plan(complaint_id, plan_id):
 @blp.arguments(contract.SendBackSchema, example={"reason": "赔付依据不足，请补充检验报告"})
 @blp.response(200, contract.PlanSchema)
 def send_back_plan(body, complaint_id, plan_id):
-    """Send a pending plan back (P6): declined, the next round opens.
+    """Send a pending plan back (rule P6): declined, the next round opens.
 
     Only the rank that would approve it (or above) may; the case goes back to planning.
     Example body: ``{"reason": "赔付依据不足，请补充检验报告"}`` -> the plan with
@@ -200,7 +198,7 @@ def send_back_plan(body, complaint_id, plan_id):
 @blp.arguments(contract.CustomerResponseSchema, example={"accepted": True, "comment": "同意退货"})
 @blp.response(200, contract.ComplaintSchema)
 def record_customer_response(body, complaint_id, plan_id):
-    """Record the customer's answer to an approved plan (P7).
+    """Record the customer's answer to an approved plan (rule P7).
 
     Accepted: the case is ``executing``; declined: the plan is ``declined`` and the next
     plan posted is the next round. Example body: ``{"accepted": true, "comment":
@@ -216,7 +214,7 @@ def record_customer_response(body, complaint_id, plan_id):
 )
 @blp.response(200, contract.ComplaintSchema)
 def record_follow_up(body, complaint_id):
-    """Record the follow-up call of a resolved case (P9): satisfied -> ``closed``.
+    """Record the follow-up call of a resolved case (rule P9): satisfied -> ``closed``.
 
     Example body: ``{"satisfied": true, "score": 5, "notes": "客户对处理结果满意"}`` ->
     the complaint.
@@ -230,7 +228,7 @@ def record_follow_up(body, complaint_id):
 @blp.arguments(PageArgsSchema, location="query")
 @blp.response(200, NoticePageSchema)
 def list_notices(filters, page_args):
-    """Reminder (催办单) and escalation (治办单) notices of overdue steps (P10), paged.
+    """Reminder (催办单) and escalation (治办单) notices of overdue steps (rule P10), paged.
 
     Example: ``GET /api/v1/notices?type=reminder&department=quality`` -> ``{"items":
     [{"id": "...", "number": "TS-2026-000123", "type": "reminder", "kind": "overdue",
@@ -245,7 +243,7 @@ def list_notices(filters, page_args):
 @blp.arguments(contract.MonthlyReportArgsSchema, location="query")
 @blp.response(200, contract.MonthlyReportSchema)
 def monthly_report(args):
-    """The monthly statistics of the cases closed in a month (P11).
+    """The monthly statistics of the cases closed in a month (rule P11).
 
     Example: ``GET /api/v1/reports/complaints/monthly?month=2026-10`` -> ``{"month":
     "2026-10", "closed": 12, "by_cause": {"包装不良": 5, ...}, "by_department":

@@ -1,4 +1,5 @@
-"""Customer records (rules C1-C4, C11 audit) under ``/api/v1``.
+"""Customer records under ``/api/v1``: cards (rule C1), their lifecycle (rule C3) and
+their terms, changed by two-party change requests (rule C4).
 
 Each view makes one RPC to the ``customer`` service (methods documented in
 ``servicekit.contracts.customer``); commands get the acting user as ``actor``.
@@ -14,9 +15,7 @@ from gateway.blueprint import ServiceBlueprint
 from servicekit.contracts import customer as contract
 from servicekit.contracts.common import PageArgsSchema, page_schema
 
-blp = ServiceBlueprint(
-    "customers", __name__, url_prefix="/api/v1", description="Customer records (C1-C11)"
-)
+blp = ServiceBlueprint("customers", __name__, url_prefix="/api/v1", description="Customer records")
 
 CustomerPageSchema = page_schema(contract.CustomerSchema, "CustomerPage")
 
@@ -67,7 +66,7 @@ def create_customer(body):
 
     The terms in the body (discount, settlement terms, credit limit, over-acceptance
     ratio) are a proposal: the card answers them as ``proposed_terms`` with its terms in
-    effect null, until a manager approves the card (C3). A discount below the company
+    effect null, until a manager approves the card (rule C3). A discount below the company
     floor -> 422 ``discount_below_floor``. Example body:
     ``{"name": "华东机电有限公司", "nature": "distributor", "region": "华东",
     "discount": "0.85", "settlement_terms": "net_30", "credit_limit": "200000.00"}``
@@ -93,7 +92,7 @@ def list_customers(filters, page_args):
 @requires(AUTHENTICATED)
 @blp.response(200, contract.CustomerSchema)
 def get_customer(customer_id):
-    """One customer card (personal data masked per C11 for roles that may not see it).
+    """One customer card, whole, for every signed-in role (no field is masked by role).
 
     Example: ``GET /api/v1/customers/3f2c...`` -> ``{"id": "3f2c...", "name":
     "华东机电有限公司", "status": "active", "discount": "0.85", ...}``
@@ -112,8 +111,8 @@ def update_customer(body, customer_id):
     """Change card fields directly (audited).
 
     Discount, settlement terms, credit limit and over-acceptance ratio of an approved
-    card change only by change request: 422 ``change_request_required`` (C4). On a card
-    not yet approved they correct its ``proposed_terms`` (C3), which take effect with
+    card change only by change request: 422 ``change_request_required`` (rule C4). On a
+    card not yet approved they correct its ``proposed_terms`` (rule C3), which take effect with
     the approval. A new ``owner`` is announced as ``customer.owner_changed``.
 
     Example body: ``{"address": "苏州工业园区星湖街 1 号"}``
@@ -138,7 +137,7 @@ def submit_customer(customer_id):
 def approve_customer(customer_id):
     """Approve a customer: ``pending_approval`` -> ``active`` (409 otherwise).
 
-    Its proposed terms take effect now (C3): kept in its history with the approver, and
+    Its proposed terms take effect now (rule C3): kept in its history with the approver, and
     announced in ``customer.customer_approved``.
 
     Example: ``POST /api/v1/customers/3f2c.../approve`` (no body) -> the customer.
@@ -151,9 +150,9 @@ def approve_customer(customer_id):
 @blp.arguments(contract.ChangeStatusSchema, example={"status": "dormant", "reason": "半年无订单"})
 @blp.response(200, contract.CustomerSchema)
 def change_status(body, customer_id):
-    """Move a customer along its lifecycle (C3).
+    """Move a customer along its lifecycle (rule C3).
 
-    To dormant, lost, or back to active (win-back); 409 for a move C3 does not allow.
+    To dormant, lost, or back to active (win-back); 409 for a move the lifecycle does not allow.
 
     Example body: ``{"status": "dormant", "reason": "半年无订单"}``
     """
@@ -168,7 +167,7 @@ def change_status(body, customer_id):
 )
 @blp.response(201, contract.ChangeRequestSchema)
 def request_change(body, customer_id):
-    """Ask for a discount, settlement-terms, credit-limit or over-acceptance-ratio change (C4).
+    """Ask for a discount, settlement-terms, credit-limit or over-acceptance-ratio change (rule C4).
 
     It applies once the market manager and finance both approve. A card not approved
     yet has no terms in effect to change: 409 ``terms_not_in_effect``.
@@ -207,7 +206,7 @@ def get_change_request(request_id):
 @blp.arguments(contract.DecisionSchema, example={"decision": "approve", "comment": "同意"})
 @blp.response(200, contract.ChangeRequestSchema)
 def decide_change_request(body, request_id):
-    """Approve or reject a change request as market manager or finance (C4).
+    """Approve or reject a change request as market manager or finance (rule C4).
 
     The second approval applies it, any rejection ends it.
 
@@ -220,7 +219,9 @@ def decide_change_request(body, request_id):
 @requires(*AUDITORS)
 @blp.response(200, contract.AuditEntrySchema(many=True))
 def customer_audit(customer_id):
-    """Every read and change of a customer card, oldest first (C11).
+    """Every change of a customer card and of its change requests, oldest first (rule C4).
+
+    Who changed what, and when; reads of the card are not recorded.
 
     Example: ``[{"at": "2026-01-05T08:00:00+00:00", "who": "li.clerk", "action":
     "updated", "changes": {"address": {"old": "...", "new": "..."}}}]``
