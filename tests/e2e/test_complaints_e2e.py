@@ -1,4 +1,5 @@
-"""A complaint's whole handling chain, P1-P9, through the gateway over real HTTP.
+"""A complaint's whole handling chain, registration to follow-up, through the gateway
+over real HTTP.
 
 Returns and finance are not built yet: their CONTRACT events are dispatched on the
 suite's broker vhost, the way those services will send them.
@@ -33,7 +34,7 @@ def active_customer(as_role) -> str:
     return customer["id"]
 
 
-def test_complaint_needs_a_customer_with_orders(as_role):  # rules P2, C3
+def test_complaint_needs_a_customer_with_orders(as_role):  # rule P2, rule C3
     agent, manager = as_role("cs_agent"), as_role("sales_manager")
     unknown = agent.post("/complaints", json=complaint_body("no-such-customer"))
     assert unknown.status_code == 422, unknown.text

@@ -1,4 +1,4 @@
-"""Customer records (rules C1-C4) through the gateway over real HTTP."""
+"""Customer records (card, lifecycle, terms) through the gateway over real HTTP."""
 
 import uuid
 

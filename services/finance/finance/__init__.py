@@ -1,1 +1,2 @@
-"""The finance service: reconciliation, vouchers, ledgers, credit checks (F1-F7)."""
+"""The finance service: reconciliation, vouchers, ledgers, credit checks; a skeleton so
+far, with ``health`` only."""

@@ -1,1 +1,2 @@
-"""The returns service: authorizations, receipts, inspection, replenishments (R1-R6)."""
+"""The returns service: warehouse returns (authorizations, receipts, inspection,
+replenishments); a skeleton so far, with ``health`` only."""

@@ -1,4 +1,4 @@
-"""The complaints service's published API (rules P1-P12; CONTRACT "Complaint cases").
+"""The complaints service's published API (CONTRACT "Complaint cases").
 
 RPC methods (service name ``complaints``); every command takes ``actor`` =
 ``{"username", "roles", "department"}`` last:
@@ -19,7 +19,7 @@ RPC methods (service name ``complaints``); every command takes ``actor`` =
 - ``health()`` -> {"service": "complaints", "database": "ok"}
 
 Events (``complaints.<name>``, payloads below) and the facts consumed from
-returns and finance that move an action along (P8) are named in
+returns and finance that move an action along (rule P8) are named in
 ``complaints_vocabulary``; their payload schemas are below.
 """
 
@@ -109,7 +109,7 @@ class PostPlanSchema(Schema):
 
 
 class SendBackSchema(Schema):
-    """An approver refuses a pending plan (P6): it is declined, the next round opens."""
+    """An approver refuses a pending plan (rule P6): it is declined, the next round opens."""
 
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
@@ -287,7 +287,7 @@ class ImprovementSchema(Schema):
 
 
 class MonthlyReportSchema(Schema):
-    """P11; ratios are decimal strings, ``None`` when no case closed in the month."""
+    """rule P11; ratios are decimal strings, ``None`` when no case closed in the month."""
 
     month = fields.String(required=True)
     closed = fields.Integer(required=True)
@@ -327,7 +327,10 @@ class EventLineSchema(Schema):
 
 
 class ComplaintRegisteredEventSchema(_EventSchema):
-    """``complaints.complaint_registered``: a case was opened (customer C6-C8, finance F6)."""
+    """``complaints.complaint_registered``: a case was opened (rule P2).
+
+    For customer's complaint rate and grades, and finance's complaint-tied receivables
+    (neither built yet)."""
 
     channel = fields.String(required=True)
     order_no = fields.String(required=True)
@@ -337,7 +340,9 @@ class ComplaintRegisteredEventSchema(_EventSchema):
 
 
 class ComplaintRejectedEventSchema(_EventSchema):
-    """``complaints.complaint_rejected``: the case ends without handling (finance F6)."""
+    """``complaints.complaint_rejected``: the case ends without handling (rule P3).
+
+    For finance: a rejected case no longer ties receivables (not built yet)."""
 
     reason = fields.String(required=True)
     rejected_at = fields.DateTime(required=True)
@@ -372,12 +377,13 @@ class EventShareSchema(Schema):
 
 
 class PlanAcceptedEventSchema(_EventSchema):
-    """``complaints.plan_accepted``: the customer accepted an approved plan (P7, P8).
+    """``complaints.plan_accepted``: the customer accepted an approved plan (rule P7);
+    its execution starts (rule P8).
 
-    returns: an authorization for return/exchange/rework lines (R1) and a shipment per
-    replenishment action (R5); finance: a voucher per allowance/compensation action
-    (F3), ``approved_quantities`` for return reconciliation (F1), ``responsibility``
-    for losses (F7).
+    returns: an authorization for return/exchange/rework lines and a shipment per
+    replenishment action; finance: a voucher per allowance/compensation action,
+    ``approved_quantities`` for return reconciliation, ``responsibility`` for the loss
+    ledger (returns and finance are not built yet).
     """
 
     plan_id = fields.String(required=True)
@@ -398,7 +404,10 @@ class ComplaintResolvedEventSchema(_EventSchema):
 
 
 class ComplaintClosedEventSchema(_EventSchema):
-    """``complaints.complaint_closed``: the customer is satisfied (P9; customer C6-C8, F6)."""
+    """``complaints.complaint_closed``: the customer is satisfied (rule P9).
+
+    For customer's satisfaction and grades, and finance's complaint-tied receivables
+    (neither built yet)."""
 
     lines = fields.List(fields.Nested(EventLineSchema), required=True)
     satisfied = fields.Boolean(required=True)
@@ -414,7 +423,7 @@ class ComplaintClosedEventSchema(_EventSchema):
 
 
 class NoticeIssuedEventSchema(_EventSchema):
-    """``complaints.notice_issued``: a reminder (催办单) or escalation (治办单), P10."""
+    """``complaints.notice_issued``: a reminder (催办单) or escalation (治办单), rule P10."""
 
     notice_id = fields.String(required=True)
     type = fields.String(required=True, validate=validate.OneOf(NOTICE_TYPES))
@@ -435,8 +444,8 @@ class LossPartSchema(Schema):
 
 class LossApportionedEventSchema(_EventSchema):
     """``complaints.loss_apportioned``: at closure, the accepted plan's amount split by
-    the responsibility shares (P12), for finance's loss ledger (F7). Finance adjusts
-    it for resales within the window (P12) when it records them."""
+    the responsibility shares (rule P12), for finance's loss ledger. Finance is to adjust
+    it for resales within the window when it records them (not built yet)."""
 
     plan_id = fields.String(required=True)
     loss = Money(required=True)

@@ -1,5 +1,5 @@
-"""The complaints service's vocabulary: names, constants, event names and error classes
-(rules P1-P12). Standard library only, so the domain can import it without marshmallow;
+"""The complaints service's vocabulary: names, constants, event names and error classes.
+Standard library only, so the domain can import it without marshmallow;
 ``servicekit.contracts.complaints`` re-exports all of it beside the payload schemas."""
 
 from servicekit.errors import Conflict, Forbidden, Invalid, NotFound
@@ -12,9 +12,9 @@ ACTION_TYPES = ("return", "exchange", "allowance", "compensation", "replenishmen
 # An amount action may carry lines; a line action's amount is always sum(quantity * unit_price).
 AMOUNT_ACTIONS = ("allowance", "compensation")
 LINE_ACTIONS = ("return", "exchange", "replenishment", "rework")
-# Actions whose goods come back through a return authorization (R1).
+# Actions whose goods come back through a return authorization of returns (rule P8).
 GOODS_BACK_ACTIONS = ("return", "exchange", "rework")
-# Actions credited by the return's reconciliation voucher (F1); their lines are approved quantities.
+# Actions credited by the return's reconciliation voucher (rule P8); lines = approved quantities.
 CREDITED_ACTIONS = ("return", "exchange")
 CAUSE_CATEGORIES = ("sales", "non_sales")
 
@@ -60,7 +60,7 @@ COMPLAINT_REJECTED = "complaint_rejected"
 PLAN_ACCEPTED = "plan_accepted"
 COMPLAINT_RESOLVED = "complaint_resolved"
 COMPLAINT_CLOSED = "complaint_closed"
-LOSS_APPORTIONED = "loss_apportioned"  # rule P12 -> finance's loss ledger (F7)
+LOSS_APPORTIONED = "loss_apportioned"  # rule P12 -> finance's loss ledger
 NOTICE_ISSUED = "notice_issued"
 EVENTS = (
     COMPLAINT_REGISTERED,

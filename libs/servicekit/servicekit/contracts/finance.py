@@ -1,4 +1,4 @@
-"""The finance service's published events (rules F1-F7).
+"""The finance service's published events.
 
 Only the events other services consume are fixed here so far; the RPC API comes
 with the finance service.

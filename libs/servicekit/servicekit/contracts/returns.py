@@ -1,4 +1,4 @@
-"""The returns service's published events (rules R1-R6).
+"""The returns service's published events.
 
 Only the events other services consume are fixed here so far; the RPC API comes
 with the returns service. Consumers load with ``unknown=EXCLUDE`` so a producer

@@ -30,25 +30,25 @@ def _s(source: str, event_type: str, consumer: str) -> Subscription:
 
 
 SUBSCRIPTIONS: tuple[Subscription, ...] = (
-    # finance keeps its own copy of customers' terms and owner (rules F1, F5, F6, X1)
+    # finance keeps its own copy of customers' terms and owner (rule X1)
     _s("customer", "customer_approved", "finance"),
     _s("customer", "terms_changed", "finance"),
     _s("customer", "owner_changed", "finance"),
-    # customer summarises complaints (C6-C8); finance leaves complaint-tied receivables out (F6)
+    # customer summarises complaints; finance leaves complaint-tied receivables out
     _s("complaints", "complaint_registered", "customer"),
     _s("complaints", "complaint_registered", "finance"),
     _s("complaints", "complaint_closed", "customer"),
     _s("complaints", "complaint_closed", "finance"),
-    # an accepted plan becomes returns and replenishments (R1, R5) and vouchers (F1, F3, F7)
+    # an accepted plan becomes returns and replenishments, and vouchers (rule P8)
     _s("complaints", "plan_accepted", "returns"),
     _s("complaints", "plan_accepted", "finance"),
-    # returns report back to the case (P8); finance reconciles what arrived (F1)
+    # returns report back to the case (rule P8); finance reconciles what arrived
     _s("returns", "return_authorized", "complaints"),
     _s("returns", "return_received", "complaints"),
     _s("returns", "return_received", "finance"),
     _s("returns", "return_inspected", "complaints"),
     _s("returns", "replenishment_shipped", "complaints"),
-    # finance reports back to the case (P8, P10) and feeds customer's summaries (C5-C8, C10)
+    # finance reports back to the case (rule P8, rule P10) and feeds customer's summaries
     _s("finance", "voucher_issued", "complaints"),
     _s("finance", "reconciliation_exception", "complaints"),
     _s("finance", "invoice_recorded", "customer"),

@@ -1,4 +1,4 @@
-"""The unit of work writes events and history with the change, or nothing (rules X2, X3)."""
+"""The unit of work writes events and history with the change, or nothing (rule X2, rule X3)."""
 
 import uuid
 
