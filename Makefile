@@ -16,7 +16,7 @@ TEST_PATHS := $(wildcard libs/servicekit/tests services/*/tests gateway/tests te
 UNIT_TEST_PATHS := $(wildcard libs/servicekit/tests/unit services/*/tests/unit gateway/tests tests/contract)
 PYTEST_ARGS ?=
 
-.PHONY: help venv run status logs demo parked backup restore test test-unit rules lint format bench bench-report clean distclean refresh-constraints
+.PHONY: help venv run status logs demo parked backup restore test test-unit rules mutate lint format bench bench-report clean distclean refresh-constraints
 
 help:
 	@echo "make run        start broker (if needed), every service and the gateway under supervisord; Ctrl-C stops"
@@ -29,6 +29,7 @@ help:
 	@echo "make test       every test (installs the venv, starts RabbitMQ and PostgreSQL if needed)"
 	@echo "make test-unit  the tests that need no broker and no database"
 	@echo "make rules      per business rule of docs/rules.md: the code and the tests that cite it"
+	@echo "make mutate     mutation testing of the domain modules (cosmic-ray; not in CI) [SERVICE=customer] [ARGS=--list]"
 	@echo "make lint       ruff check + ruff format --check"
 	@echo "make bench      gateway vs bare Flask+RPC baseline; results in bench/results/latest.json"
 	@echo "make clean      caches and benchmark results (keeps .venv and var/)"
@@ -78,6 +79,11 @@ test: venv
 
 test-unit: venv
 	$(BIN)/python -m pytest $(UNIT_TEST_PATHS) $(PYTEST_ARGS)
+
+# Mutation testing of every domain module, one at a time, over its service's unit tests
+# (in a copy under var/mutate/; minutes per module, so neither CI nor `make test` runs it).
+mutate: venv
+	$(BIN)/python deploy/mutate.py $(SERVICE) $(ARGS)
 
 # Per rule of docs/rules.md the code and tests citing it ('rule P6'); flags code with no test.
 # Standard library only, so it runs without the venv.
