@@ -88,36 +88,26 @@ class OutboxRelay:
             ).mappings()
             return [dict(r) for r in rows]
 
-    def _mark_sent(self, ids: list[int]) -> None:
+    def _update_claimed(self, ids: list[int], **values: object) -> None:
+        """Set ``values`` on the rows of ``ids`` this relay still holds."""
         if not ids:
             return
         with self.database.engine.begin() as conn:
             conn.execute(
                 update(outbox)
                 .where(outbox.c.id.in_(ids), outbox.c.claimed_by == self.holder)
-                .values(sent_at=utcnow(), claimed_until=None)
+                .values(**values)
             )
 
+    def _mark_sent(self, ids: list[int]) -> None:
+        self._update_claimed(ids, sent_at=utcnow(), claimed_until=None)
+
     def _release(self, ids: list[int]) -> None:
-        if not ids:
-            return
-        with self.database.engine.begin() as conn:
-            conn.execute(
-                update(outbox)
-                .where(outbox.c.id.in_(ids), outbox.c.claimed_by == self.holder)
-                .values(claimed_until=None, claimed_by=None)
-            )
+        self._update_claimed(ids, claimed_until=None, claimed_by=None)
 
     def _hold_back(self, ids: list[int]) -> None:
         """Unroutable rows keep their lease a while, so they are not retried at once."""
-        if not ids:
-            return
-        with self.database.engine.begin() as conn:
-            conn.execute(
-                update(outbox)
-                .where(outbox.c.id.in_(ids), outbox.c.claimed_by == self.holder)
-                .values(claimed_until=utcnow() + UNROUTABLE_BACKOFF)
-            )
+        self._update_claimed(ids, claimed_until=utcnow() + UNROUTABLE_BACKOFF)
 
     def publish_one(self, row: dict) -> None:
         headers = {f"nameko.{k}": v for k, v in (row["headers"] or {}).items() if v is not None}
