@@ -1,1 +1,1 @@
-"""The complaints service: cases, investigation, plans and approvals (rules P1-P12)."""
+"""The complaints service: cases, investigation, plans, approvals, notices, statistics."""

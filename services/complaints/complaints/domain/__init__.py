@@ -1,14 +1,14 @@
-"""Complaint cases: rules P1-P12. Standard library only (and servicekit's pure parts).
+"""Complaint cases. Standard library only (and servicekit's pure parts).
 
 One module per rule group; ``Complaint`` (in ``case``) mixes them into one aggregate:
 
 - ``case``: registration, acceptance, investigation, the customer's answer, follow-up
-  (P1-P4, P7, P9)
-- ``plans``: plans and their approval (P5, P6)
-- ``execution``: actions moved along by what returns and finance report (P8)
-- ``notices``: due times, reminders and escalations (P10)
-- ``statistics``: the monthly statistics (P11)
-- ``loss``: the loss apportionment (P12)
+  (rule P1, rule P2, rule P3, rule P4, rule P7, rule P9)
+- ``plans``: plans and their approval (rule P5, rule P6)
+- ``execution``: actions moved along by what returns and finance report (rule P8)
+- ``notices``: due times, reminders and escalations (rule P10)
+- ``statistics``: the monthly statistics (rule P11)
+- ``loss``: the loss apportionment (rule P12)
 - ``shared``: settings, ids, times, lines, steps and status moves
 """
 

@@ -1,10 +1,12 @@
-"""The complaint case: rules P1-P4, P7 and P9, its states from registration to closure.
+"""The complaint case, its states from registration to closure: rule P1, rule P2,
+rule P3, rule P4, rule P7, rule P9.
 
 ``Complaint`` is the aggregate: every child (lines, investigation, plans, actions,
 steps, follow-ups, notices) is changed through it, and every change is noted in
 its history (rule X3). Times are timezone-aware UTC and come in as ``now`` so that
 tests and timers control the clock. The other rule groups are mixed in from their
-modules: plans (P5, P6), execution (P8), notices (P10), statistics (P11), loss (P12).
+modules: plans (rule P5, rule P6), execution (rule P8), notices (rule P10),
+statistics (rule P11), loss (rule P12).
 """
 
 from __future__ import annotations
@@ -98,9 +100,9 @@ class FollowUp:
 
 # --- the aggregate ----------------------------------------------------------
 class Complaint(PlanApproval, Execution, Notices, Statistics, Loss, CaseBase):
-    """A complaint case from registration to closure (P1-P12).
+    """A complaint case from registration to closure.
 
-    Constructing one registers it (P1, P2). State changes are the methods below;
+    Constructing one registers it (rule P1, rule P2). State changes are the methods below;
     each checks the status first and raises ``IllegalTransition`` (409) when the
     case is in the wrong state.
     """
@@ -124,7 +126,7 @@ class Complaint(PlanApproval, Execution, Notices, Statistics, Loss, CaseBase):
         settings: ComplaintSettings = DEFAULT_SETTINGS,
     ) -> None:
         now = _aware(now)
-        if customer_status not in CUSTOMERS_WITH_ORDERS:  # rules P2, C3
+        if customer_status not in CUSTOMERS_WITH_ORDERS:  # rule P2, rule C3
             raise CustomerHasNoOrders(
                 f"The customer is {customer_status} and has no orders to complain about yet.",
                 {"customer_id": [f"customer is {customer_status}: no orders yet"]},
@@ -202,7 +204,7 @@ class Complaint(PlanApproval, Execution, Notices, Statistics, Loss, CaseBase):
             },
         )
 
-    # --- P3: acceptance -------------------------------------------------------
+    # --- rule P3: acceptance --------------------------------------------------
     def accept(
         self,
         promised_days: int | None,
@@ -248,7 +250,7 @@ class Complaint(PlanApproval, Execution, Notices, Statistics, Loss, CaseBase):
             {**self._event_head(), "reason": self.rejected_reason, "rejected_at": now.isoformat()},
         )
 
-    # --- P4: investigation ----------------------------------------------------
+    # --- rule P4: investigation -----------------------------------------------
     def investigate(
         self,
         *,
@@ -321,7 +323,7 @@ class Complaint(PlanApproval, Execution, Notices, Statistics, Loss, CaseBase):
         )
         return self.investigation
 
-    # --- P7: the customer's answer --------------------------------------------
+    # --- rule P7: the customer's answer ---------------------------------------
     def customer_response(
         self,
         plan_id: str,
@@ -367,7 +369,7 @@ class Complaint(PlanApproval, Execution, Notices, Statistics, Loss, CaseBase):
         self._record_event(PLAN_ACCEPTED, self._plan_accepted_payload(plan, now))
         return plan
 
-    # --- P9: follow-up ----------------------------------------------------------
+    # --- rule P9: follow-up -----------------------------------------------------
     def follow_up(
         self,
         satisfied: bool,

@@ -1,5 +1,5 @@
-"""Execution facts: rule P8. An accepted plan's actions are done by what returns
-(R1-R6) and finance (F1, F3) report; the case resolves when every action is done."""
+"""Execution facts: rule P8. An accepted plan's actions are done by what returns and
+finance report (their events); the case resolves when every action is done."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from servicekit.domain import money
 
 @dataclass(eq=False, kw_only=True)
 class Action:
-    """rule P5: one part of a plan; its progress comes from returns and finance (P8)."""
+    """rule P5: one part of a plan; its progress comes from returns and finance (rule P8)."""
 
     complaint_id: str
     plan_id: str
@@ -149,7 +149,7 @@ class Execution:
             )
 
     def return_authorized(self, return_id: str, now: datetime, actor: str = "returns") -> None:
-        """The return authorization for the goods-back actions exists (R1)."""
+        """The return authorization for the goods-back actions exists (returns)."""
         now = _aware(now)
         actions = [a for a in self._in_progress(GOODS_BACK_ACTIONS) if a.return_id is None]
         for action in actions:
@@ -165,7 +165,7 @@ class Execution:
         actor: str = "returns",
         settings: ComplaintSettings = DEFAULT_SETTINGS,
     ) -> list[Action]:
-        """The warehouse signed for the returned goods (R2, R6)."""
+        """The warehouse signed for the returned goods (returns)."""
         actions = self._in_progress(GOODS_BACK_ACTIONS)
         return self._progress(
             actions,
@@ -184,7 +184,7 @@ class Execution:
         actor: str = "returns",
         settings: ComplaintSettings = DEFAULT_SETTINGS,
     ) -> list[Action]:
-        """Quality inspected the return (R3): a rework action is done."""
+        """Quality inspected the return (returns): a rework action is done."""
         actions = self._in_progress(GOODS_BACK_ACTIONS)
         return self._progress(
             actions,
@@ -206,7 +206,7 @@ class Execution:
         actor: str = "finance",
         settings: ComplaintSettings = DEFAULT_SETTINGS,
     ) -> list[Action]:
-        """Finance issued a voucher (F1, F3): return_credit settles the return and
+        """Finance issued a voucher: return_credit settles the return and
         exchange actions; allowance/compensation settles the matching action."""
         now = _aware(now)
         if voucher_type == "return_credit":
@@ -241,7 +241,7 @@ class Execution:
         actor: str = "returns",
         settings: ComplaintSettings = DEFAULT_SETTINGS,
     ) -> list[Action]:
-        """The warehouse shipped goods (R5): a replenishment, or an exchange's replacement."""
+        """The warehouse shipped goods (returns): a replenishment, or an exchange's replacement."""
         now = _aware(now)
         if any(a.shipment_id == shipment_id for a in self.actions):
             return []
@@ -261,7 +261,7 @@ class Execution:
         now: datetime,
         actor: str = "finance",
     ) -> list[Notice]:
-        """Finance holds a return for a decision (F1): finance gets a reminder (P10)."""
+        """Finance holds a return for a decision: finance gets a reminder (rule P10)."""
         now = _aware(now)
         self._note(
             actor, "reconciliation_exception", {"reconciliation_id": reconciliation_id}, at=now

@@ -17,7 +17,7 @@ class Loss:
     """rule P12 on ``Complaint``: the accepted plan's amount split by the shares."""
 
     def _record_loss(self) -> None:
-        """rule P12: the accepted plan's amount split by the shares goes to finance (F7)."""
+        """rule P12: the accepted plan's amount split by the shares, for finance's loss ledger."""
         plan = self.accepted_plan()
         if plan is None or self.investigation is None:
             return

@@ -1,4 +1,4 @@
-"""Plans and their approval: rules P5 and P6 (and the plan the customer accepts, P7)."""
+"""Plans and their approval: rule P5, rule P6 (and the plan the customer accepts, rule P7)."""
 
 from __future__ import annotations
 
@@ -100,7 +100,7 @@ def _parse_action(raw: Mapping[str, Any], errors: dict[str, Any]) -> tuple:
 
 
 class PlanApproval:
-    """rules P5, P6 on ``Complaint``: plans, their amount and who approves them."""
+    """rule P5, rule P6 on ``Complaint``: plans, their amount and who approves them."""
 
     def plan(self, plan_id: str) -> Plan:
         """The plan ``plan_id`` of this case, or ``PlanNotFound``."""
@@ -113,7 +113,7 @@ class PlanApproval:
         """The plan being executed or last executed."""
         return next((p for p in reversed(self.plans) if p.status == "accepted"), None)
 
-    # --- P5, P6: plans and their approval -------------------------------------
+    # --- rule P5, rule P6: plans and their approval ---------------------------
     def post_plan(
         self,
         actions: Sequence[Mapping[str, Any]],
@@ -121,7 +121,7 @@ class PlanApproval:
         now: datetime,
         settings: ComplaintSettings = DEFAULT_SETTINGS,
     ) -> Plan:
-        """rule P5: a plan of actions; its amount decides who approves it (P6).
+        """rule P5: a plan of actions; its amount decides who approves it (rule P6).
 
         ``actions``: ``[{"type", "lines": [{sku, description?, quantity, unit_price}],
         "amount"?}]``. Line actions cost sum(quantity * unit_price); allowance and

@@ -75,7 +75,7 @@ def new_id() -> str:
 
 
 def complaint_number(year: int, sequence: int) -> str:
-    """The case number of the tracking sheet (P2): ``TS-2026-000123``."""
+    """The case number of the tracking sheet (rule P2): ``TS-2026-000123``."""
     return f"TS-{year}-{sequence:06d}"
 
 
@@ -116,7 +116,7 @@ def _hours(delta: timedelta) -> Decimal:
 # --- children ---------------------------------------------------------------
 @dataclass(eq=False, kw_only=True)
 class ComplaintLine:
-    """A product the customer complains about (P2)."""
+    """A product the customer complains about (rule P2)."""
 
     sku: str
     quantity: int
