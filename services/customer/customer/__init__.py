@@ -1,1 +1,1 @@
-"""The customer service: customer cards, lifecycle and terms (rules C1-C4)."""
+"""The customer service: customer cards, lifecycle and terms."""

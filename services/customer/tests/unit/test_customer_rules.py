@@ -1,4 +1,4 @@
-"""Rules C1-C4 on the domain objects alone: no broker, no database."""
+"""Customer rules on the domain objects alone: no broker, no database."""
 
 from decimal import Decimal
 
@@ -40,7 +40,7 @@ def active_customer() -> Customer:
     return customer
 
 
-# --- C1 / C3 ---------------------------------------------------------------
+# --- rule C1, rule C3 -------------------------------------------------------
 def test_new_customer_waits_for_approval_and_is_owned_by_its_creator():
     customer = new_customer()
     assert customer.status == "pending_approval"
@@ -111,7 +111,7 @@ def test_lost_to_dormant_is_not_a_move():
         customer.change_status("dormant", "manager1", None)
 
 
-# --- C4: direct changes are audited; terms only by change request -----------
+# --- rule C4: direct changes are audited; terms only by change request ------
 def test_direct_change_is_audited_with_old_and_new():
     customer = new_customer(address="上海市浦东新区")
     customer.pull_history()
@@ -158,7 +158,7 @@ def test_a_corrected_proposal_keeps_the_discount_floor():  # rule C4
 
 
 def test_a_clerk_cannot_patch_finances_tolerance_among_card_fields():  # rule C4
-    """The defect: over_acceptance_ratio (F1) was a direct field a sales clerk could PATCH."""
+    """The defect: over_acceptance_ratio (rule C1) was a direct field a sales clerk could PATCH."""
     customer = active_customer()
     customer.pull_history()
     with pytest.raises(ChangeRequestRequired):
@@ -176,7 +176,7 @@ def test_discount_floor_on_creation_is_inclusive():
         new_customer(discount=Decimal("0.6999"))
 
 
-# --- C3: a new card's terms take effect with its approval ---------------------
+# --- rule C3: a new card's terms take effect with its approval ----------------
 def test_a_new_cards_terms_are_proposed_not_in_effect():  # rule C3
     """The defect: a clerk's credit limit was in effect from creation, skipping rule C4."""
     customer = new_customer(credit_limit=Decimal("9999999.00"))
@@ -216,7 +216,7 @@ def test_approval_puts_the_proposed_terms_in_effect_and_records_who_and_which():
     assert event.payload["discount"] == "0.85"
 
 
-def test_a_card_without_a_ratio_gets_the_company_default_on_approval():  # rules C3, F1
+def test_a_card_without_a_ratio_gets_the_company_default_on_approval():  # rule C3
     customer = new_customer(over_acceptance_ratio=None)
     customer.approve("manager1")
     assert customer.over_acceptance_ratio is None
@@ -231,7 +231,7 @@ def test_change_request_before_approval_is_a_conflict(status):  # rule C3
     assert info.value.http_status == 409
 
 
-# --- X1: the owner goes out as an event finance can keep ----------------------
+# --- rule X1: the owner goes out as an event finance can keep -----------------
 def test_owner_change_is_announced_for_finance():  # rule X1
     customer = active_customer()
     customer.update_card({"owner": "wang.sales", "address": "苏州"}, "manager1")
@@ -306,7 +306,7 @@ def test_over_acceptance_ratio_changes_only_with_both_approvals():  # rule C4
     assert event.payload["over_acceptance_ratio"] == "0.10"
 
 
-def test_over_acceptance_ratio_can_go_back_to_the_company_default():  # rules C4, F1
+def test_over_acceptance_ratio_can_go_back_to_the_company_default():  # rule C4
     customer = active_customer()
     request = ChangeRequest(customer, {"over_acceptance_ratio": None}, "default", "c1", SETTINGS)
     request.decide(customer, "approve", "mm1", ["market_manager"])

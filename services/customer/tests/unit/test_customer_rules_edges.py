@@ -1,4 +1,4 @@
-"""Edges of rules C3-C4 that mutation testing found untested (issue 8.9, docs/mutation.md):
+"""Edges of rule C3 and rule C4 that mutation testing found untested (issue 8.9, docs/mutation.md):
 the time a lifecycle move is stamped with, who may decide a change request, and values
 as they arrive from JSON (equal to the literals in the code, but not the same object)."""
 
