@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from complaints import handlers
+from complaints import queries
 from complaints.domain import ComplaintSettings
 from complaints.models import (
     complaint_lines,
@@ -130,7 +130,7 @@ def main() -> None:
         timings, report = [], None
         for _ in range(args.runs):
             began = time.perf_counter()
-            report = handlers.monthly_report(UnitOfWork(database), settings, month)
+            report = queries.monthly_report(UnitOfWork(database), settings, month)
             timings.append((time.perf_counter() - began) * 1000)
         database.dispose()
     print(f"database            {args.db}")

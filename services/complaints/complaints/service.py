@@ -14,9 +14,10 @@ from datetime import timedelta
 from nameko.timer import timer
 from sqlalchemy import text
 
-from complaints import handlers
+from complaints import handlers, queries
 from complaints.domain import ComplaintSettings
 from complaints.models import start_mappers
+from complaints.repository import REPOSITORIES
 from servicekit.config import settings_from
 from servicekit.contracts import complaints as contract
 from servicekit.contracts import finance, returns
@@ -62,7 +63,7 @@ def _dump_complaint(view) -> dict:
 class ComplaintsService:
     name = contract.SERVICE
 
-    uow = UnitOfWorkProvider()
+    uow = UnitOfWorkProvider(repositories=REPOSITORIES)
     context = RequestContext()
     call = TimedRpc()  # RPC to other services, with a timeout
     settings = DomainSettings(ComplaintSettings, "COMPLAINTS")
@@ -169,27 +170,27 @@ class ComplaintsService:
     # --- queries --------------------------------------------------------------
     @query
     def get_complaint(self, complaint_id: str) -> dict:
-        return _dump_complaint(handlers.get_complaint(self.uow(), complaint_id))
+        return _dump_complaint(queries.get_complaint(self.uow(), complaint_id))
 
     @query
     def list_complaints(self, filters: dict | None = None, page: int = 1, per_page: int = 50):
         filters = load(contract.ComplaintFilterSchema, filters or {})
         paging = load(PageArgsSchema, {"page": page, "per_page": per_page})
-        result = handlers.list_complaints(self.uow(), filters, **paging)
+        result = queries.list_complaints(self.uow(), filters, **paging)
         return {**result, "items": [_dump_complaint(view) for view in result["items"]]}
 
     @query
     def list_notices(self, filters: dict | None = None, page: int = 1, per_page: int = 50):
         filters = load(contract.NoticeFilterSchema, filters or {})
         paging = load(PageArgsSchema, {"page": page, "per_page": per_page})
-        result = handlers.list_notices(self.uow(), filters, **paging)
+        result = queries.list_notices(self.uow(), filters, **paging)
         return {**result, "items": _notices.dump(result["items"])}
 
     @query
     def monthly_report(self, month: str) -> dict:
         """rule P11: ``"2026-10"`` -> the statistics of the cases closed that month."""
         args = load(contract.MonthlyReportArgsSchema, {"month": month})
-        report = handlers.monthly_report(self.uow(), self.settings, args["month"])
+        report = queries.monthly_report(self.uow(), self.settings, args["month"])
         return _report.dump(report)
 
     # --- rule P10: reminders and escalations ---------------------------------
@@ -204,7 +205,7 @@ class ComplaintsService:
             return 0
         now = utcnow()
         issued = 0
-        for complaint_id in handlers.due_for_notices(self.uow(), now):
+        for complaint_id in queries.due_for_notices(self.uow(), now):
             try:
                 issued += handlers.issue_notices(self.uow(), self.settings, complaint_id, now)
             except Exception:  # one bad case must not stop the others
@@ -215,44 +216,40 @@ class ComplaintsService:
     @handle_event(returns.SERVICE, returns.RETURN_AUTHORIZED)
     def handle_return_authorized(self, payload: dict) -> None:
         event = load(returns.ReturnEventSchema, payload)
-        handlers.apply_fact(
+        handlers.handle_return_authorized(
             self.uow(),
             self.settings,
             event.get("complaint_id"),
-            "return_authorized",
             return_id=event["return_id"],
         )
 
     @handle_event(returns.SERVICE, returns.RETURN_RECEIVED)
     def handle_return_received(self, payload: dict) -> None:
         event = load(returns.ReturnEventSchema, payload)
-        handlers.apply_fact(
+        handlers.handle_return_received(
             self.uow(),
             self.settings,
             event.get("complaint_id"),
-            "return_received",
             return_id=event["return_id"],
         )
 
     @handle_event(returns.SERVICE, returns.RETURN_INSPECTED)
     def handle_return_inspected(self, payload: dict) -> None:
         event = load(returns.ReturnEventSchema, payload)
-        handlers.apply_fact(
+        handlers.handle_return_inspected(
             self.uow(),
             self.settings,
             event.get("complaint_id"),
-            "return_inspected",
             return_id=event["return_id"],
         )
 
     @handle_event(returns.SERVICE, returns.REPLENISHMENT_SHIPPED)
     def handle_replenishment_shipped(self, payload: dict) -> None:
         event = load(returns.ReplenishmentShippedEventSchema, payload)
-        handlers.apply_fact(
+        handlers.handle_replenishment_shipped(
             self.uow(),
             self.settings,
             event["complaint_id"],
-            "replenishment_shipped",
             shipment_id=event["shipment_id"],
             action_id=event.get("action_id"),
         )
@@ -260,11 +257,10 @@ class ComplaintsService:
     @handle_event(finance.SERVICE, finance.VOUCHER_ISSUED)
     def handle_voucher_issued(self, payload: dict) -> None:
         event = load(finance.VoucherEventSchema, payload)
-        handlers.apply_fact(
+        handlers.handle_voucher_issued(
             self.uow(),
             self.settings,
             event.get("complaint_id"),
-            "voucher_issued",
             voucher_id=event["voucher_id"],
             voucher_type=event["type"],
             action_id=event.get("action_id"),
@@ -274,10 +270,9 @@ class ComplaintsService:
     @handle_event(finance.SERVICE, finance.RECONCILIATION_EXCEPTION)
     def handle_reconciliation_exception(self, payload: dict) -> None:
         event = load(finance.ReconciliationExceptionEventSchema, payload)
-        handlers.apply_fact(
+        handlers.handle_reconciliation_exception(
             self.uow(),
             self.settings,
             event.get("complaint_id"),
-            "reconciliation_exception",
             reconciliation_id=event["reconciliation_id"],
         )

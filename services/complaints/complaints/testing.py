@@ -6,7 +6,8 @@ needs (rules P1-P9), so tests state only what matters to them.
 
 Every step happens ``hour`` hours after ``start`` (default ``T0``, a Monday 09:00 in
 Beijing). The builder drives the domain only, so the unit tests, the contract tests
-and the integration tests (which store what it builds) share it.
+and the integration tests (which store what it builds) share it. ``fake_uow`` is the
+unit of work of the handler tests: ``uow.complaints`` in memory.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from complaints.domain import DEFAULT_SETTINGS, Complaint, ComplaintSettings, Plan
+from complaints.domain import DEFAULT_SETTINGS, Complaint, ComplaintSettings, Plan, complaint_number
+from servicekit.contracts.complaints_vocabulary import ComplaintNotFound
+from servicekit.testing import FakeRepository, FakeUnitOfWork
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Monday 09:00 in Beijing
 
@@ -215,3 +218,52 @@ def resolved_case(actions=None, **kwargs: Any) -> CaseBuilder:
 
 def closed_case(actions=None, close_hour: float = 40, score: int = 5, **kwargs) -> CaseBuilder:
     return resolved_case(actions, **kwargs).follow_up(True, score, hour=close_hour)
+
+
+class _SameCases(dict):
+    """The fake's cases, kept as they are when the fake unit of work snapshots them.
+
+    Once a process has started the SQLAlchemy mapping (the integration tests do), a
+    copy of a copy of a mapped case breaks its collections, so a rollback keeps the
+    same objects: the domain checks before it changes anything.
+    """
+
+    def __deepcopy__(self, memo: dict) -> _SameCases:
+        return _SameCases(self)
+
+
+class FakeComplaintRepository(FakeRepository[Complaint]):
+    """``ComplaintRepository`` in memory: case numbers count per year, and ``history``
+    reads what the fake unit of work committed."""
+
+    not_found = ComplaintNotFound
+    id_key = "complaint_id"
+
+    def __init__(self, aggregates: Iterable[Complaint] = ()) -> None:
+        super().__init__(aggregates)
+        self.items = _SameCases(self.items)
+        self.last_numbers: dict[int, int] = {}
+        self.committed_history: list = []
+
+    def next_number(self, year: int) -> str:
+        self.last_numbers[year] = self.last_numbers.get(year, 0) + 1
+        return complaint_number(year, self.last_numbers[year])
+
+    def history(self, complaint_id: str) -> list[dict]:
+        return [
+            {"at": h.at, "who": h.actor, "action": h.action, "changes": h.changes}
+            for h in self.committed_history
+            if h.entity_type == "complaint" and h.entity_id == complaint_id
+        ]
+
+
+def fake_uow(*stored: Complaint) -> FakeUnitOfWork:
+    """A fake unit of work whose ``uow.complaints`` holds ``stored`` as committed before
+    (their events and history are not the test's: they are dropped)."""
+    for complaint in stored:
+        complaint.pull_events()
+        complaint.pull_history()
+    repository = FakeComplaintRepository(stored)
+    uow = FakeUnitOfWork({"complaints": repository})
+    repository.committed_history = uow.history
+    return uow

@@ -50,6 +50,29 @@ class Notice:
 class Notices:
     """rule P10 on ``Complaint``: reminders (催办单) and escalations (治办单)."""
 
+    def next_notice_check(
+        self, settings: ComplaintSettings = DEFAULT_SETTINGS, after: datetime | None = None
+    ) -> datetime | None:
+        """When the notice timer should next look at this case (rule P10).
+
+        The earliest reminder or due time of an open step whose notice is not out yet;
+        with ``after`` (the timer's own pass) only times later than it.
+        """
+        if self.status in ("closed", "rejected"):
+            return None
+        issued = {(n.step_id, n.kind) for n in self.notices}
+        times = []
+        for step in self.steps:
+            if step.done_at is not None:
+                continue
+            if (step.id, "due_soon") not in issued:
+                times.append(step.reminder_at(settings.reminder_share))
+            if (step.id, "overdue") not in issued:
+                times.append(step.due_at)
+        if after is not None:
+            times = [t for t in times if t > after]
+        return min(times, default=None)
+
     def is_overdue(self, now: datetime) -> bool:
         """An open case past its current step's due time or its own due date."""
         if self.status in ("closed", "rejected"):

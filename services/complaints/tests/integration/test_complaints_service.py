@@ -10,8 +10,9 @@ from nameko.events import event_handler
 from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from complaints import handlers
+from complaints import handlers, queries
 from complaints.domain import ComplaintSettings
+from complaints.repository import REPOSITORIES
 from complaints.service import ComplaintsService
 from customer.service import CustomerService
 from servicekit.contracts.complaints import (
@@ -291,8 +292,9 @@ def test_reminders_are_issued_once_before_and_at_the_due_time(suite):
 
     def run_timer(at):
         issued = 0
-        for complaint_id in handlers.due_for_notices(UnitOfWork(database), at):
-            issued += handlers.issue_notices(UnitOfWork(database), settings, complaint_id, at)
+        for complaint_id in queries.due_for_notices(UnitOfWork(database), at):
+            uow = UnitOfWork(database, repositories=REPOSITORIES)
+            issued += handlers.issue_notices(uow, settings, complaint_id, at)
         return issued
 
     assert run_timer(registered) == 0

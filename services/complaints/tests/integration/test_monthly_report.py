@@ -4,9 +4,10 @@ equals the domain's statistics over the same closed cases, on SQLite and Postgre
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from complaints import handlers
+from complaints import queries
 from complaints.domain import Complaint, ComplaintSettings, monthly_statistics
 from complaints.models import start_mappers
+from complaints.repository import REPOSITORIES
 from complaints.testing import CaseBuilder, allowance, line
 from servicekit.db import Database, UnitOfWork
 from servicekit.migrations import upgrade
@@ -62,11 +63,12 @@ def test_report_equals_the_domain_statistics(db_url):
             5, OCTOBER - timedelta(days=40), 1, [("quality", "1")], ["P-9"], "c4"
         ),  # August
     ]
-    with UnitOfWork(database) as uow:
-        uow.session.add_all(cases)
+    with UnitOfWork(database, repositories=REPOSITORIES) as uow:
+        for case in cases:
+            uow.complaints.add(case)
         uow.commit()
 
-    report = handlers.monthly_report(UnitOfWork(database), SETTINGS, "2026-10")
+    report = queries.monthly_report(UnitOfWork(database), SETTINGS, "2026-10")
     expected = monthly_statistics("2026-10", [c.summary() for c in cases], SETTINGS)
     assert report == expected
     assert report["closed"] == 3
