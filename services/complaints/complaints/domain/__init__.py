@@ -12,13 +12,7 @@ One module per rule group; ``Complaint`` (in ``case``) mixes them into one aggre
 - ``shared``: settings, ids, times, lines, steps and status moves
 """
 
-from complaints.domain.case import (
-    CUSTOMERS_WITH_ORDERS,
-    Complaint,
-    FollowUp,
-    Investigation,
-    Responsibility,
-)
+from complaints.domain.case import CUSTOMERS_WITH_ORDERS, Complaint
 from complaints.domain.execution import Action
 from complaints.domain.loss import apportion, returned_goods_loss
 from complaints.domain.notices import Notice
@@ -31,6 +25,9 @@ from complaints.domain.shared import (
     ActionLine,
     ComplaintLine,
     ComplaintSettings,
+    FollowUp,
+    Investigation,
+    Responsibility,
     Step,
     add_working_days,
     complaint_number,

@@ -12,7 +12,6 @@ statistics (rule P11), loss (rule P12).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -27,6 +26,9 @@ from complaints.domain.shared import (
     CaseBase,
     ComplaintLine,
     ComplaintSettings,
+    FollowUp,
+    Investigation,
+    Responsibility,
     Step,
     _aware,
     _decimal,
@@ -54,48 +56,6 @@ from servicekit.errors import invalid_fields
 # rule P2 (seed 000: every customer reporting a quality problem) with rule C3: a customer
 # has orders once approved, and keeps them when it goes dormant or is lost.
 CUSTOMERS_WITH_ORDERS = ("active", "dormant", "lost")
-
-
-@dataclass(eq=False, kw_only=True)
-class Responsibility:
-    """rule P4: a department (and person) bearing ``share`` of the responsibility."""
-
-    department: str
-    share: Decimal
-    person: str | None = None
-    id: str = field(default_factory=new_id)
-
-    def payload(self) -> dict[str, Any]:
-        return {"department": self.department, "person": self.person, "share": str(self.share)}
-
-
-@dataclass(eq=False, kw_only=True)
-class Investigation:
-    """rule P4: quality's report on a case."""
-
-    complaint_id: str
-    findings: str
-    cause: str
-    cause_category: str  # sales | non_sales
-    responsibility: list[Responsibility]
-    investigated_by: str
-    investigated_at: datetime
-    improvement: str | None = None
-    id: str = field(default_factory=new_id)
-
-
-@dataclass(eq=False, kw_only=True)
-class FollowUp:
-    """rule P9: the call back after resolution."""
-
-    complaint_id: str
-    round: int
-    satisfied: bool
-    score: int
-    by: str
-    at: datetime
-    notes: str | None = None
-    id: str = field(default_factory=new_id)
 
 
 # --- the aggregate ----------------------------------------------------------

@@ -1,5 +1,6 @@
-"""What the rule groups of a complaint case share: settings, ids and times, lines,
-steps and the case's status moves (rule P10 due times, rule X3 history)."""
+"""What the rule groups of a complaint case share: settings, ids and times, the case's
+children (lines, responsibility, investigation, steps, follow-ups) and its status
+moves (rule P10 due times, rule X3 history)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,10 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from servicekit.contracts.complaints_vocabulary import IllegalTransition
 from servicekit.domain import CENT, Aggregate, money
-
-if TYPE_CHECKING:
-    from complaints.domain.case import Responsibility
 
 RATIO = Decimal("0.0001")  # shares and rates are kept to four places
 
@@ -170,6 +168,48 @@ class Step:
 
     def reminder_at(self, share: Decimal) -> datetime:
         return self.started_at + (self.due_at - self.started_at) * float(share)
+
+
+@dataclass(eq=False, kw_only=True)
+class Responsibility:
+    """rule P4: a department (and person) bearing ``share`` of the responsibility."""
+
+    department: str
+    share: Decimal
+    person: str | None = None
+    id: str = field(default_factory=new_id)
+
+    def payload(self) -> dict[str, Any]:
+        return {"department": self.department, "person": self.person, "share": str(self.share)}
+
+
+@dataclass(eq=False, kw_only=True)
+class Investigation:
+    """rule P4: quality's report on a case."""
+
+    complaint_id: str
+    findings: str
+    cause: str
+    cause_category: str  # sales | non_sales
+    responsibility: list[Responsibility]
+    investigated_by: str
+    investigated_at: datetime
+    improvement: str | None = None
+    id: str = field(default_factory=new_id)
+
+
+@dataclass(eq=False, kw_only=True)
+class FollowUp:
+    """rule P9: the call back after resolution."""
+
+    complaint_id: str
+    round: int
+    satisfied: bool
+    score: int
+    by: str
+    at: datetime
+    notes: str | None = None
+    id: str = field(default_factory=new_id)
 
 
 # --- input checks -----------------------------------------------------------
