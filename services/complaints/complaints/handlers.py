@@ -2,7 +2,7 @@
 
 Each loads the case through the unit of work's repository (``uow.complaints``;
 ``complaints.repository``), lets the domain apply the rules and commits; the unit of
-work writes the events and history the domain recorded (rules X2, X3). Reads for
+work writes the events and history the domain recorded (rule X2, rule X3). Reads for
 lists, reports and the notice timer are in ``complaints.queries``.
 """
 
@@ -36,8 +36,8 @@ def register_complaint(
     actor: dict,
     lookup_customer: CustomerLookup,
 ) -> ComplaintView:
-    """rules P1, P2: the customer must exist and have orders, i.e. be active, dormant or
-    lost (rule C3; asked of the customer service)."""
+    """rule P1, rule P2: the customer must exist and have orders, i.e. be active, dormant
+    or lost (rule C3; asked of the customer service)."""
     try:
         customer = lookup_customer(data["customer_id"])
     except CustomerNotFound as exc:
@@ -106,7 +106,7 @@ def record_investigation(
 def post_plan(
     uow: UnitOfWork, settings: ComplaintSettings, complaint_id: str, data: dict, actor: dict
 ) -> Plan:
-    """rules P5, P6: a plan of actions; its amount decides who approves it."""
+    """rule P5: a plan of actions; its amount decides who approves it (rule P6)."""
     now = utcnow()
     with uow:
         complaint = uow.complaints.get(complaint_id, for_update=True)
@@ -168,7 +168,7 @@ def record_customer_response(
 def record_follow_up(
     uow: UnitOfWork, settings: ComplaintSettings, complaint_id: str, data: dict, actor: dict
 ) -> ComplaintView:
-    """rule P9; on closure the domain also apportions the loss to finance (P12, F7)."""
+    """rule P9; on closure the domain also apportions the loss (rule P12) to finance."""
     now = utcnow()
     with uow:
         complaint = uow.complaints.get(complaint_id, for_update=True)
@@ -217,7 +217,7 @@ def _apply_fact(
 def handle_return_authorized(
     uow: UnitOfWork, settings: ComplaintSettings, complaint_id: str | None, return_id: str
 ) -> bool:
-    """The return authorization for the case's goods-back actions exists (R1)."""
+    """The return authorization for the case's goods-back actions exists (rule P8)."""
     return _apply_fact(
         uow, settings, complaint_id, lambda case, now: case.return_authorized(return_id, now)
     )
@@ -226,7 +226,7 @@ def handle_return_authorized(
 def handle_return_received(
     uow: UnitOfWork, settings: ComplaintSettings, complaint_id: str | None, return_id: str
 ) -> bool:
-    """The warehouse signed for the returned goods (R2, R6)."""
+    """The warehouse signed for the returned goods (rule P8)."""
     return _apply_fact(
         uow,
         settings,
@@ -238,7 +238,7 @@ def handle_return_received(
 def handle_return_inspected(
     uow: UnitOfWork, settings: ComplaintSettings, complaint_id: str | None, return_id: str
 ) -> bool:
-    """Quality inspected the return (R3): a rework action is done."""
+    """Quality inspected the return: a rework action is done (rule P8)."""
     return _apply_fact(
         uow,
         settings,
@@ -254,7 +254,7 @@ def handle_replenishment_shipped(
     shipment_id: str,
     action_id: str | None = None,
 ) -> bool:
-    """The warehouse shipped a replenishment or an exchange's replacement (R5)."""
+    """The warehouse shipped a replenishment or an exchange's replacement (rule P8)."""
     return _apply_fact(
         uow,
         settings,
@@ -274,7 +274,7 @@ def handle_voucher_issued(
     action_id: str | None = None,
     amount: Any = None,
 ) -> bool:
-    """Finance issued a voucher (F1, F3): it settles the actions it pays for."""
+    """Finance issued a voucher: it settles the actions it pays for (rule P8)."""
     return _apply_fact(
         uow,
         settings,
@@ -288,7 +288,7 @@ def handle_voucher_issued(
 def handle_reconciliation_exception(
     uow: UnitOfWork, settings: ComplaintSettings, complaint_id: str | None, reconciliation_id: str
 ) -> bool:
-    """Finance holds a return for a decision (F1): finance gets a reminder (P10)."""
+    """Finance holds a return for a decision: finance gets a reminder (rule P10)."""
     return _apply_fact(
         uow,
         settings,

@@ -77,7 +77,7 @@ class ComplaintsService:
     # --- commands -------------------------------------------------------------
     @command
     def register_complaint(self, data: dict, actor: dict) -> dict:
-        """rules P1, P2. ``{"customer_id": "...", "channel": "hotline", "order_no": "SO-1",
+        """rule P1, rule P2. ``{"customer_id": "...", "channel": "hotline", "order_no": "SO-1",
         "ship_date": "2026-11-01", "description": "外壳破损", "request": "return",
         "lines": [{"sku": "P-100", "quantity": 2, "unit_price": "450.00"}]}``"""
         data = load(contract.RegisterComplaintSchema, data)
@@ -122,7 +122,7 @@ class ComplaintsService:
 
     @command
     def post_plan(self, complaint_id: str, data: dict, actor: dict) -> dict:
-        """rules P5, P6: ``{"actions": [{"type": "return", "lines": [...]},
+        """rule P5, rule P6: ``{"actions": [{"type": "return", "lines": [...]},
         {"type": "allowance", "amount": "300.00"}]}``"""
         data = load(contract.PostPlanSchema, data)
         plan = handlers.post_plan(self.uow(), self.settings, complaint_id, data, load_actor(actor))

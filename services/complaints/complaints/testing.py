@@ -1,5 +1,6 @@
 """Test data for complaints: one builder takes a case as far along its life as a test
-needs (rules P1-P9), so tests state only what matters to them.
+needs, from registration (rule P2) to follow-up (rule P9), so tests state only what
+matters to them.
 
     case = CaseBuilder().accept().investigate().plan().approve().customer_accepts().build()
     closed = closed_case(actions=[allowance("50.00")], close_hour=200)
@@ -93,7 +94,7 @@ class CaseBuilder:
     def current_plan(self) -> Plan:
         return self.complaint.plan(self.plan_id)
 
-    # --- rules P3, P4 -------------------------------------------------------------
+    # --- rule P3, rule P4 -------------------------------------------------------------
     def accept(self, days: int | None = 10, hour: float = 1, actor: str = "agent1"):
         self.complaint.accept(days, actor, self.at(hour), self.settings)
         return self
@@ -124,7 +125,7 @@ class CaseBuilder:
         )
         return self
 
-    # --- rules P5-P7 --------------------------------------------------------------
+    # --- rule P5, rule P6, rule P7 ---------------------------------------------------------
     def plan(
         self,
         actions: Sequence[Mapping[str, Any]] | None = None,
@@ -157,7 +158,7 @@ class CaseBuilder:
 
     # --- rule P8 ------------------------------------------------------------------
     def settle(self, hour: float = 24):
-        """Returns and finance report every action of the accepted plan done (P8):
+        """Returns and finance report every action of the accepted plan done (rule P8):
         goods back received (and a rework inspected), the return credited, each
         allowance and compensation paid, each replenishment and exchange shipped."""
         complaint, now = self.complaint, self.at(hour)

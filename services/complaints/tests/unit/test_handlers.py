@@ -68,7 +68,7 @@ def register(uow, lookup=None):
     return handlers.register_complaint(uow, SETTINGS, form, AGENT, lookup or customer())
 
 
-# --- rules P1, P2 ----------------------------------------------------------------
+# --- rule P1, rule P2 ------------------------------------------------------------
 def test_registering_adds_a_numbered_case_and_commits_its_event():
     uow = fake_uow()
     complaint, view = register(uow)
@@ -174,7 +174,7 @@ def test_a_refused_investigation_leaves_the_stored_case_as_it_was():  # rule P4
     assert uow.commits == 0 and uow.history == []
 
 
-# --- rules P5-P7 -----------------------------------------------------------------
+# --- rule P5, rule P6, rule P7 ------------------------------------------------------------
 def big_return() -> dict:
     return {"actions": [return_action(line("P-100", 10, Decimal("1200.00")))]}
 
@@ -220,7 +220,7 @@ def test_the_customer_accepting_starts_execution_and_announces_the_plan():  # ru
 
 
 # --- rule P9 ---------------------------------------------------------------------
-def test_a_satisfied_follow_up_closes_and_apportions_the_loss():  # rules P9, P12
+def test_a_satisfied_follow_up_closes_and_apportions_the_loss():  # rule P9, rule P12
     case = resolved_case(start=utcnow() - timedelta(days=3)).build()
     uow = fake_uow(case)
     complaint, view = handlers.record_follow_up(
