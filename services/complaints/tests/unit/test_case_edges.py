@@ -1,0 +1,143 @@
+"""Edges of the case's states that mutation testing found untested (issue 8.9,
+docs/mutation.md): the due date acceptance sets (rule P3, rule P10), timely acceptance on
+its boundary, share bounds (rule P4), the ship date and the follow-up score."""
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from complaints.domain import Complaint, ComplaintSettings
+from complaints.testing import REGISTRATION, T0, CaseBuilder, investigated_case, line
+from servicekit.contracts.complaints import IllegalTransition
+from servicekit.errors import Invalid
+
+SETTINGS = ComplaintSettings()
+
+
+def at(hours: float) -> datetime:
+    return T0 + timedelta(hours=hours)
+
+
+def register(**overrides) -> Complaint:
+    return Complaint(**{**REGISTRATION, "lines": [line()], "now": T0, **overrides})
+
+
+def shares(*values: str) -> list[dict]:
+    return [
+        {"department": f"dept{i}", "person": None, "share": value} for i, value in enumerate(values)
+    ]
+
+
+# --- building the case and its parts ---------------------------------------------
+def test_a_case_is_registered_from_named_fields_only():  # rule P2
+    with pytest.raises(TypeError):
+        Complaint(*REGISTRATION.values(), [line()], T0)
+
+
+def test_an_investigation_is_reported_by_named_fields_only():  # rule P4
+    complaint = CaseBuilder().accept().build()
+    with pytest.raises(TypeError):
+        complaint.investigate("挤压", "packaging", "non_sales", shares("1.00"), "q1", at(2))
+
+
+def test_the_parts_of_a_case_are_hashable_and_built_by_name():
+    # The ORM keeps children in identity sets: they compare by identity, not by value.
+    complaint = investigated_case().build()
+    (responsibility,) = complaint.investigation.responsibility
+    assert len({responsibility, complaint.investigation}) == 2
+    twin = type(responsibility)(**vars(responsibility))
+    assert twin != responsibility
+    with pytest.raises(TypeError):
+        type(responsibility)("logistics", None, Decimal("1"))
+
+
+# --- rule P2: the ship date ------------------------------------------------------------
+@pytest.mark.parametrize("ship_date", [datetime(2026, 2, 20, tzinfo=UTC), "2026-02-20"])
+def test_a_ship_date_must_be_a_date(ship_date):  # rule P2
+    with pytest.raises(Invalid) as refused:
+        register(ship_date=ship_date)
+    assert refused.value.details["ship_date"] == ["must be a date"]
+
+
+def test_goods_shipped_today_in_beijing_may_be_complained_about():  # rule P2
+    # T0 is 09:00 on 2 March in Beijing.
+    assert register(ship_date=date(2026, 3, 2)).ship_date == date(2026, 3, 2)
+
+
+# --- rule P3 / rule P10: acceptance ----------------------------------------------------------
+def test_without_a_promised_wait_the_case_is_due_after_the_closure_hours():  # rule P10
+    complaint = CaseBuilder().accept(days=None, hour=1).build()
+    assert complaint.due_at == at(1) + timedelta(hours=SETTINGS.closure_hours)
+
+
+def test_a_one_day_promise_is_allowed():  # rule P3
+    complaint = CaseBuilder().accept(days=1, hour=1).build()
+    assert complaint.due_at == at(1) + timedelta(days=1)
+
+
+def test_acceptance_at_its_due_time_is_still_timely():  # rule P10
+    on_time = CaseBuilder().accept(hour=SETTINGS.acceptance_hours).build()
+    assert on_time.timely_acceptance is True
+    late = CaseBuilder().accept(hour=SETTINGS.acceptance_hours + 0.01).build()
+    assert late.timely_acceptance is False
+
+
+def test_a_rejection_is_timely_or_late_like_an_acceptance():  # rule P3, rule P10
+    on_time = CaseBuilder().reject(hour=SETTINGS.acceptance_hours).build()
+    assert on_time.timely_acceptance is True
+    early = CaseBuilder().reject(hour=1).build()
+    assert early.timely_acceptance is True
+    late = CaseBuilder().reject(hour=SETTINGS.acceptance_hours + 1).build()
+    assert late.timely_acceptance is False
+
+
+# --- rule P4: share bounds ---------------------------------------------------------------------
+@pytest.mark.parametrize("values", [("1.00", "0"), ("1.50", "-0.50")])
+def test_every_share_is_greater_than_zero_even_when_they_sum_to_one(values):  # rule P4
+    with pytest.raises(Invalid) as refused:
+        CaseBuilder().accept().investigate(shares(*values))
+    assert refused.value.details["responsibility"] == {"1": {"share": ["must be greater than 0"]}}
+
+
+def test_shares_are_kept_to_four_places_whichever_way_they_round():  # rule P4
+    with pytest.raises(Invalid) as refused:
+        CaseBuilder().accept().investigate(shares("0.33335", "0.66665"))
+    assert refused.value.details["responsibility"] == {
+        "0": {"share": ["at most four decimal places"]},
+        "1": {"share": ["at most four decimal places"]},
+    }
+
+
+# --- rule P7: only an approved plan is put to the customer ---------------------------------
+def test_a_plan_loaded_from_storage_as_approved_can_be_put_to_the_customer():  # rule P7
+    builder = investigated_case().plan().approve()
+    plan = builder.current_plan
+    plan.status = json.loads(json.dumps(plan.status))  # equal, not the literal's object
+    builder.customer_accepts()
+    assert builder.build().status == "executing"
+
+
+def test_the_accepted_plan_of_an_unsatisfying_round_cannot_be_answered_again():  # rule P7
+    builder = CaseBuilder().accept().investigate().plan().approve().customer_accepts()
+    builder.settle().follow_up(satisfied=False, score=2, hour=30)
+    assert builder.current_plan.status == "accepted"
+    with pytest.raises(IllegalTransition):
+        builder.customer_accepts(hour=31)
+
+
+# --- rule P9: follow-up ----------------------------------------------------------------------
+def test_the_lowest_score_is_a_valid_follow_up():  # rule P9
+    builder = CaseBuilder().accept().investigate().plan().approve().customer_accepts().settle()
+    builder.follow_up(satisfied=True, score=1)
+    assert builder.build().satisfaction == 1
+
+
+def test_the_closing_event_says_satisfied_with_the_cause_found():  # rule P9, rule P11
+    builder = CaseBuilder().accept().investigate().plan().approve().customer_accepts().settle()
+    complaint = builder.follow_up(satisfied=True, score=4).build()
+    closed = next(e for e in complaint.pull_events() if e.event_type == "complaint_closed")
+    assert closed.payload["satisfied"] is True
+    assert closed.payload["cause"] == "packaging"
+    assert closed.payload["cause_category"] == "non_sales"
