@@ -52,7 +52,6 @@ NOT_CONVERTED_YET = (
     "libs/servicekit/servicekit/contracts/customer.py",
     "libs/servicekit/servicekit/contracts/customer_vocabulary.py",
     "libs/servicekit/tests/unit/test_fake_unit_of_work.py",
-    "services/complaints/tests/",
     "services/customer/customer/commands.py",
     "services/customer/customer/domain.py",
     "services/customer/customer/handlers.py",

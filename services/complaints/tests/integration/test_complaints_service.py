@@ -97,7 +97,7 @@ def register(rpc, customer_id, quantity=2, price="450.00"):
     )
 
 
-def test_a_customer_that_is_unknown_or_has_no_orders_cannot_complain(suite):  # rules P2, C3
+def test_a_customer_that_is_unknown_or_has_no_orders_cannot_complain(suite):  # rule P2, rule C3
     rpc, _, _ = suite
     with pytest.raises(CustomerUnknown):
         register(rpc, "no-such-customer")
@@ -112,7 +112,7 @@ def test_a_customer_that_is_unknown_or_has_no_orders_cannot_complain(suite):  # 
     assert rpc.complaints.list_complaints({}, 1, 50)["total"] == 0
 
 
-def test_dormant_and_lost_customers_may_complain(suite):  # rule P2 (seed 000), C3
+def test_dormant_and_lost_customers_may_complain(suite):  # rule P2 (seed 000), rule C3
     rpc, _, _ = suite
     dormant, lost = active_customer(rpc), active_customer(rpc)
     rpc.customer.change_status(dormant, {"status": "dormant", "reason": "半年无订单"}, MANAGER)

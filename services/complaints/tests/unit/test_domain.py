@@ -1,4 +1,5 @@
-"""Rules P1-P12 on the domain objects alone: no broker, no database."""
+"""The complaint rules on the domain objects alone (each test cites its rule): no broker,
+no database."""
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -73,7 +74,7 @@ def event_types(complaint: Complaint) -> list[str]:
     return [e.event_type for e in complaint.pull_events()]
 
 
-# --- P1, P2: registration ----------------------------------------------------------
+# --- rule P1, rule P2: registration ----------------------------------------------------------
 def test_registration_opens_a_registered_case_and_announces_it():
     complaint = register()
     assert complaint.status == "registered"
@@ -138,7 +139,7 @@ def test_ship_date_in_the_future_is_refused():
 
 
 @pytest.mark.parametrize("status", ["lead", "pending_approval"])
-def test_a_customer_without_orders_cannot_complain(status):  # rules P2, C3
+def test_a_customer_without_orders_cannot_complain(status):  # rule P2, rule C3
     with pytest.raises(CustomerHasNoOrders) as caught:
         register(customer_status=status)
     assert caught.value.http_status == 422
@@ -147,14 +148,14 @@ def test_a_customer_without_orders_cannot_complain(status):  # rules P2, C3
 
 
 @pytest.mark.parametrize("status", ["active", "dormant", "lost"])
-def test_every_customer_with_orders_may_complain(status):  # rule P2 (seed 000), C3
+def test_every_customer_with_orders_may_complain(status):  # rule P2 (seed 000), rule C3
     """The defect: dormant and lost customers were refused as "not active"."""
     complaint = register(customer_status=status)
     assert complaint.status == "registered"
     assert [e.event_type for e in complaint.pull_events()] == ["complaint_registered"]
 
 
-# --- P3: acceptance ----------------------------------------------------------------
+# --- rule P3: acceptance ----------------------------------------------------------------
 def test_accepting_promises_a_due_date_and_sends_the_case_to_quality():
     complaint = accepted()
     assert complaint.status == "accepted"
@@ -213,7 +214,7 @@ def test_acceptance_after_its_due_time_is_not_timely():
     assert complaint.timely_acceptance is False
 
 
-# --- P4: investigation -------------------------------------------------------------
+# --- rule P4: investigation -------------------------------------------------------------
 def test_investigation_comes_only_after_acceptance():
     with pytest.raises(IllegalTransition):
         register().investigate(
@@ -272,7 +273,7 @@ def test_investigation_is_due_one_working_day_later_over_a_weekend():  # rule P4
     assert complaint.step_due_at == friday + timedelta(days=3)  # Monday 10:00
 
 
-# --- P5: plans ---------------------------------------------------------------------
+# --- rule P5: plans ---------------------------------------------------------------------
 def test_plan_amount_is_the_sum_of_its_actions():
     complaint = investigated()
     plan = complaint.post_plan(
@@ -329,7 +330,7 @@ def test_second_plan_while_one_awaits_approval_is_refused():
     assert caught.value.http_status == 409
 
 
-# --- P6: approval authority --------------------------------------------------------
+# --- rule P6: approval authority --------------------------------------------------------
 @pytest.mark.parametrize(
     "amount, approver",
     [
@@ -408,7 +409,7 @@ def test_unknown_plan_is_not_found():
     assert caught.value.http_status == 404
 
 
-# --- P7: the customer's answer -----------------------------------------------------
+# --- rule P7: the customer's answer -----------------------------------------------------
 def test_customer_cannot_answer_before_approval():
     complaint, plan_id = post("100.00")
     with pytest.raises(IllegalTransition):
@@ -487,7 +488,8 @@ def test_accepted_plan_starts_execution_and_announces_what_returns_and_finance_n
         "amount": "300.00",
         "lines": [],
     }
-    # Return + exchange lines, per sku and price (F1); rework and replenishment are not credited.
+    # Return + exchange lines, per sku and price (for finance's reconciliation); rework and
+    # replenishment are not credited.
     assert payload["approved_quantities"] == [
         {"sku": "PUMP-01", "quantity": 3, "unit_price": "250.00"},
         {"sku": "SEAL-02", "quantity": 4, "unit_price": "3.50"},
@@ -497,7 +499,7 @@ def test_accepted_plan_starts_execution_and_announces_what_returns_and_finance_n
     ]
 
 
-# --- P8: execution -----------------------------------------------------------------
+# --- rule P8: execution -----------------------------------------------------------------
 def every_action() -> Complaint:
     return executing(
         [
@@ -584,7 +586,7 @@ def test_facts_for_other_kinds_of_work_do_not_complete_an_action():
     assert complaint.status == "executing"
 
 
-# --- P9: follow-up -----------------------------------------------------------------
+# --- rule P9: follow-up -----------------------------------------------------------------
 def test_follow_up_comes_only_after_resolution():
     with pytest.raises(IllegalTransition):
         executing().follow_up(True, 5, "agent1", at(40))
@@ -607,7 +609,7 @@ def test_satisfied_follow_up_closes_and_announces_satisfaction_and_handling_time
     assert all(s.done_at is not None for s in complaint.steps)
     event, loss = complaint.pull_events()
     assert event.event_type == "complaint_closed"
-    assert loss.event_type == "loss_apportioned"  # rule P12, for finance (F7)
+    assert loss.event_type == "loss_apportioned"  # rule P12, for finance's loss ledger
     assert event.payload["satisfaction"] == 4
     assert event.payload["handling_hours"] == "48.00"
     assert event.payload["customer_id"] == "cust-1"
@@ -632,7 +634,7 @@ def test_unsatisfied_follow_up_goes_back_to_planning_for_a_new_round():
     assert [f.round for f in complaint.follow_ups] == [1, 2]
 
 
-# --- P10: time limits --------------------------------------------------------------
+# --- rule P10: time limits --------------------------------------------------------------
 def test_reminders_are_issued_once_at_the_share_and_once_at_breach():
     complaint = register()  # acceptance: 24 hours, reminder at 80 % = 19.2 hours
     assert complaint.issue_notices(at(19), SETTINGS) == []
@@ -752,7 +754,7 @@ def test_reconciliation_exception_reminds_finance_once():
     assert complaint.reconciliation_exception("REC-1", at(31)) == []
 
 
-# --- P11: monthly statistics -------------------------------------------------------
+# --- rule P11: monthly statistics -------------------------------------------------------
 def summary(number, customer, closed, cause="packaging", shares=None, skus=("PUMP-01",), **kw):
     return CaseSummary(
         complaint_id=number,
@@ -841,7 +843,7 @@ def test_only_closed_cases_are_summarised():
         resolved().summary()
 
 
-# --- P12: loss apportionment -------------------------------------------------------
+# --- rule P12: loss apportionment -------------------------------------------------------
 def test_apportion_100_over_three_equal_shares_sums_exactly():
     parts = apportion(Decimal("100.00"), [Decimal("0.3334"), Decimal("0.3333"), Decimal("0.3333")])
     assert parts == [Decimal("33.34"), Decimal("33.33"), Decimal("33.33")]
@@ -904,7 +906,7 @@ def test_goods_resold_within_the_window_lose_only_the_price_difference():
     assert returned_goods_loss(**common, resold_on=returned, **dearer) == Decimal("0.00")
 
 
-# --- X3: history -------------------------------------------------------------------
+# --- rule X3: history -------------------------------------------------------------------
 def test_every_state_change_is_noted_in_order():
     complaint = resolved()
     complaint.follow_up(True, 5, "agent1", at(48))
