@@ -7,6 +7,7 @@ A domain method calls ``self._record_event`` for a fact other services act on
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -17,6 +18,21 @@ CENT = Decimal("0.01")
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def new_id() -> str:
+    """An aggregate's id: 32 hex characters (the ``String(32)`` id columns)."""
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who asks (loaded from the ``actor`` of every command): history and rank rules
+    need the user name and the roles."""
+
+    username: str
+    roles: tuple[str, ...] = ()
+    department: str | None = None
 
 
 def money(value: Any) -> Decimal:

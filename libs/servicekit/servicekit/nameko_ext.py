@@ -3,7 +3,8 @@
 - entrypoints: ``query`` and ``command`` (RPC, ``servicekit.commands``),
   ``handle_event`` (events with inbox, retry and parking, ``servicekit.events``);
 - dependency providers: ``UnitOfWorkProvider``, ``RequestContext``, ``TimedRpc``,
-  ``DomainSettings`` (``servicekit.providers``).
+  ``DomainSettings`` (``servicekit.providers``);
+- ``HealthRpc``: the ``health`` query every service answers (``servicekit.health``).
 
 Every RPC entrypoint of a service must be ``query`` or ``command``, never nameko's
 ``rpc``: they share the service's queue and only these consumers check what arrives.
@@ -11,6 +12,7 @@ Every RPC entrypoint of a service must be ``query`` or ``command``, never nameko
 
 from servicekit.commands import RPC_CALL_ID, CommandRpc, DuplicateRequest, SafeRpc, command, query
 from servicekit.events import IdempotentEventHandler, event_id_of, handle_event
+from servicekit.health import HealthRpc
 from servicekit.providers import DomainSettings, RequestContext, TimedRpc, UnitOfWorkProvider
 
 __all__ = [
@@ -18,6 +20,7 @@ __all__ = [
     "CommandRpc",
     "DomainSettings",
     "DuplicateRequest",
+    "HealthRpc",
     "IdempotentEventHandler",
     "RequestContext",
     "SafeRpc",

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from marshmallow import Schema, ValidationError
 
+from servicekit.domain import Actor
 from servicekit.errors import Invalid
+
+T = TypeVar("T")
 
 _instances: dict[type[Schema], Schema] = {}
 
@@ -38,3 +42,15 @@ def load_actor(actor: Any) -> dict:
     from servicekit.contracts.common import ActorSchema
 
     return load(ActorSchema, actor)
+
+
+def load_command(schema: Schema | type[Schema], data: Any, command: Callable[..., T]) -> T:
+    """``data`` checked once by ``schema`` and handed over as the typed ``command``
+    (a dataclass whose fields are the schema's)."""
+    return command(**load(schema, data))
+
+
+def actor_of(actor: Any) -> Actor:
+    """The ``actor`` of a command, checked, as ``servicekit.domain.Actor``."""
+    loaded = load_actor(actor)
+    return Actor(loaded["username"], tuple(loaded["roles"]), loaded.get("department"))

@@ -1,4 +1,5 @@
-"""Customer records: rules C1-C4. Standard library only.
+"""Customer records: rule C1 to rule C4. Standard library only: values arrive parsed (the
+schemas give the handlers typed commands), so this module checks rules, not shapes.
 
 A card's terms (discount, settlement terms, credit limit, over-acceptance ratio) are
 never set by one person: a new card's are a proposal until a manager approves the card
@@ -7,13 +8,13 @@ never set by one person: a new card's are a proposal until a manager approves th
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from servicekit.contracts.customer import (
+from servicekit.contracts.customer_vocabulary import (
     CUSTOMER_APPROVED,
     OWNER_CHANGED,
     STATUS_CHANGED,
@@ -27,7 +28,7 @@ from servicekit.contracts.customer import (
     NotADecider,
     TermsNotInEffect,
 )
-from servicekit.domain import Aggregate, utcnow
+from servicekit.domain import Aggregate, new_id, utcnow
 from servicekit.errors import Invalid
 
 # rule C3: the lifecycle. (from, to) -> the action that makes the move.
@@ -68,10 +69,6 @@ class CustomerSettings:
     discount_floor: Decimal = Decimal("0.70")  # rule C4: of list price
 
 
-def new_id() -> str:
-    return uuid.uuid4().hex
-
-
 def _plain(value: Any) -> Any:
     """A value as it goes into history JSON."""
     if isinstance(value, Decimal):
@@ -109,13 +106,18 @@ class Customer(Aggregate):
         contacts: list[dict] | None = None,
         payment_method: str = "bank_transfer",
         pickup: bool = False,
-        **card: Any,
+        region: str | None = None,
+        industry: str | None = None,
+        address: str | None = None,
+        license_no: str | None = None,
+        tax_no: str | None = None,
+        owner: str | None = None,
     ) -> None:
         if status not in NEW_STATUSES:
             raise IllegalStatusChange(
                 f"A new customer starts as lead or pending_approval, not {status}."
             )
-        check_discount(Decimal(discount), settings)  # rule C4 (and C3: terms within limits)
+        check_discount(discount, settings)  # rule C4 (and rule C3: terms within limits)
         now = now or utcnow()
         self.id = new_id()
         self.name = name
@@ -124,9 +126,9 @@ class Customer(Aggregate):
         # rule C3: the terms asked for take effect only with the card's approval; until
         # then none are in effect, so no reader (nor finance) takes a proposal for a grant.
         self.proposed_terms = {
-            "discount": _plain(Decimal(discount)),
+            "discount": _plain(discount),
             "settlement_terms": settlement_terms,
-            "credit_limit": _plain(Decimal(credit_limit)),
+            "credit_limit": _plain(credit_limit),
             "over_acceptance_ratio": _plain(over_acceptance_ratio),
         }
         self.discount = None
@@ -136,11 +138,12 @@ class Customer(Aggregate):
         self.contacts = list(contacts or [])
         self.payment_method = payment_method
         self.pickup = pickup
-        for field in ("region", "industry", "address", "license_no", "tax_no", "owner"):
-            setattr(self, field, card.pop(field, None))
-        if card:
-            raise Invalid("Unknown fields.", {k: ["unknown field"] for k in card})
-        self.owner = self.owner or created_by
+        self.region = region
+        self.industry = industry
+        self.address = address
+        self.license_no = license_no
+        self.tax_no = tax_no
+        self.owner = owner or created_by
         self.grade = None
         self.risk = None
         self.key_account = False
@@ -229,7 +232,7 @@ class Customer(Aggregate):
         if unknown:
             raise Invalid("Unknown fields.", {f: ["unknown field"] for f in unknown})
         if terms.get("discount") is not None:
-            check_discount(Decimal(terms["discount"]), settings or CustomerSettings())  # rule C4
+            check_discount(terms["discount"], settings or CustomerSettings())  # rule C4
         now = now or utcnow()
         if terms:
             # rule C3: before approval the terms are only a proposal, which the clerk may
@@ -242,7 +245,7 @@ class Customer(Aggregate):
             self.updated_at = now
             self._note(by, "updated", diff, at=self.updated_at)
         if "owner" in diff:
-            # rule X1: finance keeps its own copy of the owner (collection rate, F6).
+            # rule X1: finance keeps its own copy of the owner (collection rate, rule F6).
             self._record_event(
                 OWNER_CHANGED,
                 {
@@ -327,7 +330,7 @@ class ChangeRequest(Aggregate):
                 {f: ["one of these is required"] for f in TERMS_FIELDS},
             )
         if "discount" in requested:
-            check_discount(Decimal(requested["discount"]), settings)
+            check_discount(requested["discount"], settings)
         current = customer.terms()
         diff = {
             f: {"old": _plain(current[f]), "new": _plain(v)}
@@ -351,7 +354,7 @@ class ChangeRequest(Aggregate):
         self.decided_at = None
         self._note(by, "requested", {"changes": diff, "reason": reason}, at=now)
 
-    def _side(self, roles: list[str]) -> str:
+    def _side(self, roles: Sequence[str]) -> str:
         decided = {d["role"] for d in self.decisions}
         sides = [r for r in DECIDING_ROLES if r in roles]
         if not sides and "admin" in roles:
@@ -368,7 +371,7 @@ class ChangeRequest(Aggregate):
         customer: Customer,
         decision: str,
         by: str,
-        roles: list[str],
+        roles: Sequence[str],
         comment: str | None = None,
         now: datetime | None = None,
     ) -> None:

@@ -4,6 +4,7 @@ from sqlalchemy import JSON, Boolean, Column, Index, MetaData, String, Table, Te
 from sqlalchemy.orm import registry
 
 from customer.domain import ChangeRequest, Customer
+from servicekit.mappers import once
 from servicekit.tables import kit_metadata
 from servicekit.types import Money, Ratio, UTCDateTime
 
@@ -62,14 +63,9 @@ change_requests = Table(
 # Alembic migrates the service's tables and servicekit's (outbox, inbox, history) together.
 target_metadata = [metadata, kit_metadata]
 
-_mapped = False
 
-
+@once
 def start_mappers() -> None:
-    """Map the domain classes once per process (imperative mapping keeps domain.py pure)."""
-    global _mapped
-    if _mapped:
-        return
+    """Map the domain classes (imperative mapping keeps domain.py pure)."""
     mapper_registry.map_imperatively(Customer, customers)
     mapper_registry.map_imperatively(ChangeRequest, change_requests)
-    _mapped = True

@@ -1,4 +1,4 @@
-"""The customer service's published API (rules C1-C4; CONTRACT "Customers").
+"""The customer service's published API (rule C1, rule C2, rule C3, rule C4; CONTRACT "Customers").
 
 RPC methods (service name ``customer``); every command takes ``actor`` =
 ``{"username", "roles", "department"}`` last:
@@ -18,90 +18,36 @@ RPC methods (service name ``customer``); every command takes ``actor`` =
 - ``health()`` -> {"service": "customer", "database": "ok"}
 """
 
+from decimal import Decimal
+
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from servicekit.contracts.common import BodyList, HistoryEntrySchema, Money, Ratio
-from servicekit.errors import Conflict, Forbidden, Invalid, NotFound
-
-SERVICE = "customer"
-
-NATURES = ("distributor", "agent", "end_user")
-STATUSES = ("lead", "pending_approval", "active", "dormant", "lost")
-PAYMENT_METHODS = ("cash", "bank_transfer", "acceptance_bill", "card")
-# Shorter first (CONTRACT); the order is used when terms are compared.
-SETTLEMENT_TERMS = (
-    "cash_on_delivery",
-    "net_15",
-    "net_30",
-    "net_60",
-    "net_90",
-    "monthly_statement",
+from servicekit.contracts.customer_vocabulary import (  # noqa: F401  (the published API)
+    CHANGE_REQUEST_STATUSES,
+    CUSTOMER_APPROVED,
+    EVENTS,
+    GRADE_CHANGED,
+    NATURES,
+    OWNER_CHANGED,
+    PAYMENT_METHODS,
+    ROLES_IN_DECISION,
+    SERVICE,
+    SETTLEMENT_TERMS,
+    STATUS_CHANGED,
+    STATUSES,
+    TERMS_CHANGED,
+    TERMS_FIELDS,
+    AlreadyDecided,
+    ChangeRequestClosed,
+    ChangeRequestNotFound,
+    ChangeRequestRequired,
+    CustomerNotFound,
+    DiscountBelowFloor,
+    IllegalStatusChange,
+    NotADecider,
+    TermsNotInEffect,
 )
-ROLES_IN_DECISION = ("decision_maker", "signer", "influencer", "user", "other")
-CHANGE_REQUEST_STATUSES = ("pending", "partially_approved", "applied", "rejected")
-# Fields that change only through a two-party change request (rule C4); a new card's
-# are a proposal until the manager approves the card (rule C3).
-TERMS_FIELDS = ("discount", "settlement_terms", "credit_limit", "over_acceptance_ratio")
-
-# Events (published through the outbox as ``customer.<name>``).
-CUSTOMER_APPROVED = "customer_approved"
-TERMS_CHANGED = "terms_changed"
-STATUS_CHANGED = "status_changed"
-OWNER_CHANGED = "owner_changed"  # rule X1: finance keeps the owner for F6
-GRADE_CHANGED = "grade_changed"
-EVENTS = (CUSTOMER_APPROVED, TERMS_CHANGED, STATUS_CHANGED, OWNER_CHANGED)
-
-
-# --- errors -----------------------------------------------------------------
-class CustomerNotFound(NotFound):
-    code = "customer_not_found"
-    default_message = "No such customer."
-
-
-class ChangeRequestNotFound(NotFound):
-    code = "change_request_not_found"
-    default_message = "No such change request."
-
-
-class IllegalStatusChange(Conflict):
-    code = "illegal_status_change"
-    default_message = "The customer's lifecycle does not allow this move."
-
-
-class ChangeRequestClosed(Conflict):
-    code = "change_request_closed"
-    default_message = "The change request is already decided."
-
-
-class AlreadyDecided(Conflict):
-    code = "already_decided"
-    default_message = "Your side has already decided this change request."
-
-
-class ChangeRequestRequired(Invalid):
-    code = "change_request_required"
-    default_message = (
-        "Discount, settlement terms, credit limit and over-acceptance ratio change only by"
-        " change request."
-    )
-
-
-class TermsNotInEffect(Conflict):
-    code = "terms_not_in_effect"
-    default_message = (
-        "The card's terms are still a proposal; they take effect when the card is approved,"
-        " and change requests apply to terms in effect."
-    )
-
-
-class DiscountBelowFloor(Invalid):
-    code = "discount_below_floor"
-    default_message = "The discount is below the company floor."
-
-
-class NotADecider(Forbidden):
-    code = "not_a_decider"
-    default_message = "Only the market manager and finance decide change requests."
 
 
 # --- payloads ---------------------------------------------------------------
@@ -143,8 +89,9 @@ class CreateCustomerSchema(_CardFields):
         load_default="cash_on_delivery", validate=validate.OneOf(SETTLEMENT_TERMS)
     )
     # The proposed terms: in effect only once a manager approves the card (rule C3).
-    discount = Ratio(load_default="1.00", validate=validate.Range(min=0, max=1))
-    credit_limit = Money(load_default="0.00", validate=validate.Range(min=0))
+    # Decimal defaults: marshmallow hands a default over as it is, without loading it.
+    discount = Ratio(load_default=Decimal("1.00"), validate=validate.Range(min=0, max=1))
+    credit_limit = Money(load_default=Decimal("0.00"), validate=validate.Range(min=0))
     over_acceptance_ratio = Ratio(
         load_default=None, allow_none=True, validate=validate.Range(min=0, max=1)
     )

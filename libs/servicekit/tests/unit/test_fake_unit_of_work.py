@@ -1,5 +1,5 @@
 """FakeUnitOfWork behaves as the real unit of work does for handler tests: repositories
-that refuse like the service's, events and history collected at commit (rules X2, X3),
+that refuse like the service's, events and history collected at commit (rule X2, rule X3),
 and a block left without commit changes nothing."""
 
 import uuid

@@ -1,0 +1,21 @@
+"""The customer service's repositories: one per aggregate, on the unit of work."""
+
+from customer.domain import ChangeRequest, Customer
+from servicekit.contracts.customer_vocabulary import ChangeRequestNotFound, CustomerNotFound
+from servicekit.repository import SqlRepository
+
+
+class CustomerRepository(SqlRepository[Customer]):
+    model = Customer
+    not_found = CustomerNotFound
+    id_key = "customer_id"
+
+
+class ChangeRequestRepository(SqlRepository[ChangeRequest]):
+    model = ChangeRequest
+    not_found = ChangeRequestNotFound
+    id_key = "change_request_id"
+
+
+# What every unit of work of the service carries: ``uow.customers``, ``uow.change_requests``.
+REPOSITORIES = {"customers": CustomerRepository, "change_requests": ChangeRequestRepository}
