@@ -22,17 +22,25 @@ from sqlalchemy import create_engine, pool, text
 from servicekit.config import database_url
 from servicekit.db import normalize_url
 
+# One env.py and one revision template (script.py.mako) for every package.
+TEMPLATE = Path(__file__).parent / "migration_template"
+
 
 def script_location(service: str) -> str:
+    """The package's migrations folder: its env.py (which names its tables) and versions/."""
     package = import_module(service)
     return str(Path(package.__file__).parent / "migrations")
 
 
 def alembic_config(service: str, url: str) -> Config:
+    migrations = Path(script_location(service))
     cfg = Config()
-    cfg.set_main_option("script_location", script_location(service))
+    cfg.set_main_option("script_location", str(TEMPLATE).replace("%", "%%"))
+    cfg.set_main_option("path_separator", "os")
+    cfg.set_main_option("version_locations", str(migrations / "versions").replace("%", "%%"))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     cfg.attributes["service"] = service
+    cfg.attributes["package_env"] = str(migrations / "env.py")
     return cfg
 
 
