@@ -32,6 +32,7 @@ from complaints.domain import (
     Responsibility,
     Step,
 )
+from servicekit.mappers import once
 from servicekit.tables import kit_metadata
 from servicekit.types import Money, Ratio, UTCDateTime
 
@@ -229,8 +230,6 @@ complaint_numbers = Table(
 
 target_metadata = [metadata, kit_metadata]
 
-_mapped = False
-
 
 def _children(cls, table, **kwargs):
     return relationship(
@@ -243,11 +242,9 @@ def _children(cls, table, **kwargs):
     )
 
 
+@once
 def start_mappers() -> None:
-    """Map the domain classes once per process (imperative mapping keeps domain.py pure)."""
-    global _mapped
-    if _mapped:
-        return
+    """Map the domain classes (imperative mapping keeps the domain pure)."""
     mapper_registry.map_imperatively(ComplaintLine, complaint_lines)
     mapper_registry.map_imperatively(ActionLine, action_lines)
     mapper_registry.map_imperatively(Responsibility, responsibilities)
@@ -293,4 +290,3 @@ def start_mappers() -> None:
             "notices": _children(Notice, notices),
         },
     )
-    _mapped = True

@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 
 from complaints.domain import (
     CaseSummary,
@@ -21,6 +21,7 @@ from complaints.models import complaint_lines, complaints, investigations, notic
 from servicekit.contracts.complaints_vocabulary import OPEN_STATUSES
 from servicekit.db import UnitOfWork
 from servicekit.domain import utcnow
+from servicekit.paging import page_of
 
 # A case with what depends on the reader: ``{"overdue": bool, "history": [...]}``.
 ComplaintView = tuple[Complaint, dict[str, Any]]
@@ -57,18 +58,10 @@ def list_complaints(uow: UnitOfWork, filters: dict, page: int, per_page: int) ->
         )
         query = query.where(late if filters["overdue"] else ~late)
     with uow:
-        total = uow.session.scalar(select(func.count()).select_from(query.subquery()))
-        items = uow.session.scalars(
-            query.order_by(Complaint.registered_at.desc(), Complaint.id)
-            .offset((page - 1) * per_page)
-            .limit(per_page)
-        ).all()
-        return {
-            "items": [(c, {"overdue": c.is_overdue(now)}) for c in items],
-            "total": total,
-            "page": page,
-            "per_page": per_page,
-        }
+        result = page_of(
+            uow.session, query, page, per_page, Complaint.registered_at.desc(), Complaint.id
+        )
+    return {**result, "items": [(c, {"overdue": c.is_overdue(now)}) for c in result["items"]]}
 
 
 def list_notices(uow: UnitOfWork, filters: dict, page: int, per_page: int) -> dict:
@@ -77,18 +70,9 @@ def list_notices(uow: UnitOfWork, filters: dict, page: int, per_page: int) -> di
         if filters.get(field):
             query = query.where(notices.c[field] == filters[field])
     with uow:
-        total = uow.session.scalar(select(func.count()).select_from(query.subquery()))
-        rows = uow.session.execute(
-            query.order_by(notices.c.issued_at.desc(), notices.c.id)
-            .offset((page - 1) * per_page)
-            .limit(per_page)
-        ).mappings()
-        return {
-            "items": [dict(r) for r in rows],
-            "total": total,
-            "page": page,
-            "per_page": per_page,
-        }
+        return page_of(
+            uow.session, query, page, per_page, notices.c.issued_at.desc(), notices.c.id, rows=True
+        )
 
 
 def monthly_report(uow: UnitOfWork, settings: ComplaintSettings, month: str) -> dict:

@@ -12,7 +12,6 @@ import uuid
 from datetime import timedelta
 
 from nameko.timer import timer
-from sqlalchemy import text
 
 from complaints import handlers, queries
 from complaints.domain import ComplaintSettings
@@ -26,6 +25,7 @@ from servicekit.domain import utcnow
 from servicekit.leases import try_acquire
 from servicekit.nameko_ext import (
     DomainSettings,
+    HealthRpc,
     RequestContext,
     TimedRpc,
     UnitOfWorkProvider,
@@ -60,19 +60,13 @@ def _dump_complaint(view) -> dict:
     return data
 
 
-class ComplaintsService:
+class ComplaintsService(HealthRpc):
     name = contract.SERVICE
 
     uow = UnitOfWorkProvider(repositories=REPOSITORIES)
     context = RequestContext()
     call = TimedRpc()  # RPC to other services, with a timeout
     settings = DomainSettings(ComplaintSettings, "COMPLAINTS")
-
-    @query
-    def health(self) -> dict:
-        with self.uow() as uow:
-            uow.session.execute(text("SELECT 1"))
-        return {"service": self.name, "status": "ok"}
 
     # --- commands -------------------------------------------------------------
     @command

@@ -16,7 +16,7 @@ RPC methods (service name ``complaints``); every command takes ``actor`` =
 - ``record_follow_up(complaint_id, data, actor)``            (FollowUpSchema)
 - ``list_notices(filters, page, per_page)`` -> page          (NoticeFilterSchema)
 - ``monthly_report(month)`` -> report                        (MonthlyReportSchema)
-- ``health()`` -> {"service": "complaints", "database": "ok"}
+- ``health()`` -> {"service": "complaints", "status": "ok"}
 
 Events (``complaints.<name>``, payloads below) and the facts consumed from
 returns and finance that move an action along (rule P8) are named in

@@ -15,7 +15,7 @@ RPC methods (service name ``customer``); every command takes ``actor`` =
 - ``decide_change_request(request_id, data, actor)`` -> change request (DecisionSchema)
 - ``get_change_request(request_id)``, ``list_change_requests(customer_id)``
 - ``get_audit(customer_id)`` -> list of history entries
-- ``health()`` -> {"service": "customer", "database": "ok"}
+- ``health()`` -> {"service": "customer", "status": "ok"}
 """
 
 from decimal import Decimal
@@ -48,6 +48,10 @@ from servicekit.contracts.customer_vocabulary import (  # noqa: F401  (the publi
     NotADecider,
     TermsNotInEffect,
 )
+
+# The over-acceptance ratio is the tolerance of finance's return reconciliation (not
+# built yet).
+_TOLERANCE = "over-acceptance tolerance of returns; null: the company default"
 
 
 # --- payloads ---------------------------------------------------------------
@@ -122,7 +126,7 @@ class ChangeRequestCreateSchema(Schema):
     over_acceptance_ratio = Ratio(
         allow_none=True,
         validate=validate.Range(min=0, max=1),
-        metadata={"description": "F1 tolerance; null: the company default"},
+        metadata={"description": _TOLERANCE},
     )
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
@@ -153,9 +157,7 @@ class TermsSchema(Schema):
     discount = Ratio(required=True)
     settlement_terms = fields.String(required=True)
     credit_limit = Money(required=True)
-    over_acceptance_ratio = Ratio(
-        allow_none=True, metadata={"description": "F1 tolerance; null: the company default"}
-    )
+    over_acceptance_ratio = Ratio(allow_none=True, metadata={"description": _TOLERANCE})
 
 
 _IN_EFFECT = "In effect; null while the card awaits approval (see proposed_terms)."
@@ -179,7 +181,7 @@ class CustomerSchema(Schema):
     credit_limit = Money(allow_none=True, metadata={"description": _IN_EFFECT})
     over_acceptance_ratio = Ratio(
         allow_none=True,
-        metadata={"description": "In effect (F1 tolerance; null: the company default)."},
+        metadata={"description": f"In effect ({_TOLERANCE})."},
     )
     proposed_terms = fields.Nested(
         TermsSchema,
@@ -228,7 +230,8 @@ class AuditEntrySchema(HistoryEntrySchema):
 # --- events -----------------------------------------------------------------
 class CustomerTermsEventSchema(Schema):
     """Payload of ``customer.customer_approved``, ``customer.terms_changed`` and
-    ``customer.status_changed``: the terms finance needs (F1, F5, F6)."""
+    ``customer.status_changed``: the terms finance needs to reconcile returns, check
+    credit and count collections (finance, not built yet)."""
 
     class Meta:
         unknown = EXCLUDE  # a newer producer may add fields
@@ -249,7 +252,8 @@ class CustomerTermsEventSchema(Schema):
 
 class OwnerChangedEventSchema(Schema):
     """Payload of ``customer.owner_changed``: the sales person a customer's receivables
-    count for from now on (F6), so finance keeps its own copy (rule X1)."""
+    count for from now on (collection rate, rule F6), so finance keeps its own copy
+    (rule X1)."""
 
     class Meta:
         unknown = EXCLUDE

@@ -4,14 +4,13 @@ moves (rule P10 due times, rule X3 history)."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from servicekit.contracts.complaints_vocabulary import IllegalTransition
-from servicekit.domain import CENT, Aggregate, money
+from servicekit.domain import CENT, Aggregate, money, new_id
 
 RATIO = Decimal("0.0001")  # shares and rates are kept to four places
 
@@ -66,10 +65,6 @@ class ComplaintSettings:
 
 
 DEFAULT_SETTINGS = ComplaintSettings()
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex
 
 
 def complaint_number(year: int, sequence: int) -> str:

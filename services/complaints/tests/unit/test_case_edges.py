@@ -3,6 +3,7 @@ docs/mutation.md): the due date acceptance sets (rule P3, rule P10), timely acce
 its boundary, share bounds (rule P4), the ship date and the follow-up score."""
 
 import json
+from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -47,7 +48,10 @@ def test_the_parts_of_a_case_are_hashable_and_built_by_name():
     complaint = investigated_case().build()
     (responsibility,) = complaint.investigation.responsibility
     assert len({responsibility, complaint.investigation}) == 2
-    twin = type(responsibility)(**vars(responsibility))
+    # Its fields only: once a test has started the mappers, vars() holds the ORM's too.
+    twin = type(responsibility)(
+        **{f.name: getattr(responsibility, f.name) for f in fields(responsibility)}
+    )
     assert twin != responsibility
     with pytest.raises(TypeError):
         type(responsibility)("logistics", None, Decimal("1"))
