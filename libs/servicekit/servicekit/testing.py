@@ -1,5 +1,6 @@
 """Test helpers shared by every service's tests: the fake unit of work (handler tests
-without broker or database), databases, waiting."""
+without broker or database), databases, waiting; ``Parcel``, the aggregate of
+servicekit's own tests."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from servicekit.domain import Aggregate, DomainEvent, HistoryEntry, utcnow
+from sqlalchemy import inspect
+
+from servicekit.domain import Aggregate, DomainEvent, HistoryEntry, new_id, utcnow
+from servicekit.errors import NotFound
 from servicekit.repository import Repository
 
 T = TypeVar("T")
@@ -63,16 +67,43 @@ def wait_for(check: Callable[[], Any], timeout: float = 10.0, interval: float = 
         time.sleep(interval)
 
 
+class Parcel(Aggregate):
+    """A minimal aggregate for servicekit's own tests (repositories, units of work)."""
+
+    entity_type = "parcel"
+
+    def __init__(self, label: str) -> None:
+        self.id = new_id()
+        self.label = label
+
+    def relabel(self, label: str, actor: str) -> None:
+        self.label = label
+        self._record_event("parcel_relabelled", {"parcel_id": self.id, "label": label})
+        self._note(actor, "relabelled", {"label": label})
+
+
+class ParcelNotFound(NotFound):
+    code = "parcel_not_found"
+
+
 class FakeRepository(Repository[T]):
     """A repository in memory: the aggregates added, by id.
 
-    A service whose repository has more methods (``next_number``) subclasses this with
-    the same methods and the same ``not_found`` and ``id_key``.
+    ``aggregates`` given here are held as committed before the test: what they recorded
+    (events, history) is dropped. A service whose repository has more methods
+    (``next_number``) subclasses this with the same methods and the same ``not_found``
+    and ``id_key``; ``self.uow`` is the fake unit of work that carries it (its
+    ``history`` is what was committed).
     """
+
+    uow: FakeUnitOfWork | None = None
 
     def __init__(self, aggregates: Iterable[T] = ()) -> None:
         self.items: dict[str, T] = {}
         for aggregate in aggregates:
+            if isinstance(aggregate, Aggregate):
+                aggregate.pull_events()
+                aggregate.pull_history()
             self.add(aggregate)
 
     @classmethod
@@ -101,6 +132,11 @@ def _fake(repository: type[Repository] | FakeRepository) -> FakeRepository:
     return FakeRepository.like(repository)
 
 
+def _mapped(obj: object) -> bool:
+    """Whether SQLAlchemy maps ``obj``'s class (without importing any service's models)."""
+    return inspect(type(obj), raiseerr=False) is not None
+
+
 class FakeUnitOfWork:
     """The unit of work of ``servicekit.db`` in memory, for handler tests.
 
@@ -113,6 +149,11 @@ class FakeUnitOfWork:
     every commit, and ``committed``. Leaving ``with uow:`` without commit rolls back:
     the repositories hold again what they held at its start, as copies (a real unit of
     work would load them afresh), so read back through the repository afterwards.
+    An aggregate of a class SQLAlchemy maps (a process that also ran a service's
+    integration tests has started its mappers) is held as it is, not copied: the ORM's
+    collections cannot be deep-copied twice. A rollback then restores which aggregates
+    the repositories hold, not the fields of a mapped one (domains check before they
+    change anything).
     """
 
     def __init__(
@@ -123,6 +164,7 @@ class FakeUnitOfWork:
         self.context = dict(context or {})
         self.repositories = {name: _fake(r) for name, r in (repositories or {}).items()}
         for name, repository in self.repositories.items():
+            repository.uow = self
             setattr(self, name, repository)
         self.events: list[DomainEvent] = []
         self.history: list[HistoryEntry] = []
@@ -145,8 +187,11 @@ class FakeUnitOfWork:
         self._tracked = []
 
     def _copy(self) -> dict[str, dict[str, Any]]:
-        # One deepcopy of all repositories keeps references between aggregates.
-        return copy.deepcopy({name: r.items for name, r in self.repositories.items()})
+        # One deepcopy of all repositories keeps references between aggregates; mapped
+        # ones are in the memo already, so they (and what they hold) stay themselves.
+        items = {name: dict(r.items) for name, r in self.repositories.items()}
+        kept = {id(a): a for held in items.values() for a in held.values() if _mapped(a)}
+        return copy.deepcopy(items, kept)
 
     def publish(self, event_type: str, payload: dict) -> None:
         """Queue an event that belongs to no aggregate (collected at commit)."""

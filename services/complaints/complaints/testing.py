@@ -7,8 +7,9 @@ matters to them.
 
 Every step happens ``hour`` hours after ``start`` (default ``T0``, a Monday 09:00 in
 Beijing). The builder drives the domain only, so the unit tests, the contract tests
-and the integration tests (which store what it builds) share it. ``fake_uow`` is the
-unit of work of the handler tests: ``uow.complaints`` in memory.
+and the integration tests (which store what it builds) share it. The handler tests
+run on ``servicekit.testing.FakeUnitOfWork`` with ``FakeComplaintRepository`` as
+``uow.complaints``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 
 from complaints.domain import DEFAULT_SETTINGS, Complaint, ComplaintSettings, Plan, complaint_number
 from servicekit.contracts.complaints_vocabulary import ComplaintNotFound
-from servicekit.testing import FakeRepository, FakeUnitOfWork
+from servicekit.testing import FakeRepository
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Monday 09:00 in Beijing
 
@@ -221,18 +222,6 @@ def closed_case(actions=None, close_hour: float = 40, score: int = 5, **kwargs) 
     return resolved_case(actions, **kwargs).follow_up(True, score, hour=close_hour)
 
 
-class _SameCases(dict):
-    """The fake's cases, kept as they are when the fake unit of work snapshots them.
-
-    Once a process has started the SQLAlchemy mapping (the integration tests do), a
-    copy of a copy of a mapped case breaks its collections, so a rollback keeps the
-    same objects: the domain checks before it changes anything.
-    """
-
-    def __deepcopy__(self, memo: dict) -> _SameCases:
-        return _SameCases(self)
-
-
 class FakeComplaintRepository(FakeRepository[Complaint]):
     """``ComplaintRepository`` in memory: case numbers count per year, and ``history``
     reads what the fake unit of work committed."""
@@ -242,9 +231,7 @@ class FakeComplaintRepository(FakeRepository[Complaint]):
 
     def __init__(self, aggregates: Iterable[Complaint] = ()) -> None:
         super().__init__(aggregates)
-        self.items = _SameCases(self.items)
         self.last_numbers: dict[int, int] = {}
-        self.committed_history: list = []
 
     def next_number(self, year: int) -> str:
         self.last_numbers[year] = self.last_numbers.get(year, 0) + 1
@@ -253,18 +240,6 @@ class FakeComplaintRepository(FakeRepository[Complaint]):
     def history(self, complaint_id: str) -> list[dict]:
         return [
             {"at": h.at, "who": h.actor, "action": h.action, "changes": h.changes}
-            for h in self.committed_history
+            for h in self.uow.history
             if h.entity_type == "complaint" and h.entity_id == complaint_id
         ]
-
-
-def fake_uow(*stored: Complaint) -> FakeUnitOfWork:
-    """A fake unit of work whose ``uow.complaints`` holds ``stored`` as committed before
-    (their events and history are not the test's: they are dropped)."""
-    for complaint in stored:
-        complaint.pull_events()
-        complaint.pull_history()
-    repository = FakeComplaintRepository(stored)
-    uow = FakeUnitOfWork({"complaints": repository})
-    repository.committed_history = uow.history
-    return uow

@@ -2,34 +2,19 @@
 404 with the service's error, add, and events of what it loaded collected at commit
 (rule X2)."""
 
-import uuid
-
 import pytest
 from sqlalchemy import Column, MetaData, String, Table, select
 from sqlalchemy.orm import registry
 
 from servicekit.db import Database, UnitOfWork
-from servicekit.domain import Aggregate
-from servicekit.errors import NotFound
 from servicekit.repository import SqlRepository
 from servicekit.tables import kit_metadata, outbox
+from servicekit.testing import Parcel as PlainParcel
+from servicekit.testing import ParcelNotFound
 
 
-class Parcel(Aggregate):
-    entity_type = "parcel"
-
-    def __init__(self, label: str) -> None:
-        self.id = uuid.uuid4().hex
-        self.label = label
-
-    def relabel(self, label: str, actor: str) -> None:
-        self.label = label
-        self._record_event("parcel_relabelled", {"parcel_id": self.id, "label": label})
-        self._note(actor, "relabelled", {"label": label})
-
-
-class ParcelNotFound(NotFound):
-    code = "parcel_not_found"
+class Parcel(PlainParcel):
+    """Mapped in this module only: the unit tests use the plain class."""
 
 
 class ParcelRepository(SqlRepository[Parcel]):

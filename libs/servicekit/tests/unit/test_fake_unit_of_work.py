@@ -2,31 +2,12 @@
 that refuse like the service's, events and history collected at commit (rule X2, rule X3),
 and a block left without commit changes nothing."""
 
-import uuid
-
 import pytest
+from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table
+from sqlalchemy.orm import registry, relationship
 
-from servicekit.domain import Aggregate
-from servicekit.errors import NotFound
 from servicekit.repository import Repository
-from servicekit.testing import FakeRepository, FakeUnitOfWork
-
-
-class Parcel(Aggregate):
-    entity_type = "parcel"
-
-    def __init__(self, label: str) -> None:
-        self.id = uuid.uuid4().hex
-        self.label = label
-
-    def relabel(self, label: str, actor: str) -> None:
-        self.label = label
-        self._record_event("parcel_relabelled", {"parcel_id": self.id, "label": label})
-        self._note(actor, "relabelled", {"label": label})
-
-
-class ParcelNotFound(NotFound):
-    code = "parcel_not_found"
+from servicekit.testing import FakeRepository, FakeUnitOfWork, Parcel, ParcelNotFound
 
 
 class ParcelRepository(Repository[Parcel]):
@@ -98,3 +79,53 @@ def test_commit_outside_the_block_is_a_mistake():
     uow = FakeUnitOfWork({"parcels": ParcelRepository})
     with pytest.raises(RuntimeError):
         uow.commit()
+
+
+# --- an aggregate SQLAlchemy maps (as a service's are once its mappers started) --------
+class Sticker:
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+class StickeredParcel(Parcel):
+    def __init__(self, label: str, *stickers: str) -> None:
+        super().__init__(label)
+        self.stickers = [Sticker(text) for text in stickers]
+
+
+_metadata = MetaData()
+_parcels = Table(
+    "parcels", _metadata, Column("id", String(32), primary_key=True), Column("label", String(50))
+)
+_stickers = Table(
+    "stickers",
+    _metadata,
+    Column("id", Integer, primary_key=True),
+    Column("parcel_id", ForeignKey("parcels.id")),
+    Column("text", String(50)),
+)
+_registry = registry(metadata=_metadata)
+_registry.map_imperatively(Sticker, _stickers)
+_registry.map_imperatively(
+    StickeredParcel, _parcels, properties={"stickers": relationship(Sticker)}
+)
+
+
+def test_a_mapped_aggregate_is_held_as_itself_through_every_block():
+    # Each block snapshots the repositories; a mapped aggregate's collection cannot be
+    # deep-copied twice, so the snapshot keeps it as it is.
+    uow = FakeUnitOfWork({"parcels": ParcelRepository})
+    parcel = StickeredParcel("A-1", "fragile")
+    with uow:
+        uow.parcels.add(parcel)
+        uow.commit()
+    for label in ("B-2", "C-3"):
+        with pytest.raises(RuntimeError), uow:
+            uow.parcels.add(StickeredParcel(label))
+            raise RuntimeError("refused")
+    with uow:
+        (held,) = uow.parcels.all()  # the parcels added by the refused blocks are gone
+        assert held is parcel and [s.text for s in held.stickers] == ["fragile"]
+        held.relabel("D-4", "alice")
+        uow.commit()
+    assert uow.event_types() == ["parcel_relabelled"]

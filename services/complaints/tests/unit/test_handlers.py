@@ -15,9 +15,9 @@ from complaints import handlers
 from complaints.domain import ComplaintSettings
 from complaints.testing import (
     CaseBuilder,
+    FakeComplaintRepository,
     allowance,
     executing_case,
-    fake_uow,
     line,
     resolved_case,
     return_action,
@@ -31,6 +31,7 @@ from servicekit.contracts.complaints import (
 )
 from servicekit.contracts.customer import CustomerNotFound
 from servicekit.domain import utcnow
+from servicekit.testing import FakeUnitOfWork
 
 SETTINGS = ComplaintSettings()
 AGENT = {"username": "agent1", "roles": ["cs_agent"]}
@@ -45,6 +46,11 @@ FORM = {
     "request": "return",
     "lines": [{"sku": "P-100", "quantity": 2, "unit_price": Decimal("450.00")}],
 }
+
+
+def fake_uow(*stored) -> FakeUnitOfWork:
+    """The fake unit of work; ``uow.complaints`` holds ``stored`` as committed before."""
+    return FakeUnitOfWork({"complaints": FakeComplaintRepository(stored)})
 
 
 def recent(**kwargs) -> CaseBuilder:
