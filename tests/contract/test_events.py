@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from complaints.testing import CaseBuilder, allowance, line, return_action
+from complaints.testing import CaseBuilder, allowance, line, return_action, share
 from customer.domain import ChangeRequest, Customer, CustomerSettings
 from servicekit.contracts import complaints as complaints_contract
 from servicekit.contracts import customer as customer_contract
@@ -52,9 +52,7 @@ def complaint_events() -> list:
             lines=[line("P-100", 2, Decimal("450.00"))],
         )
         .accept(7, hour=0)
-        .investigate(
-            [{"department": "production", "person": "张三", "share": Decimal("1")}], hour=0
-        )
+        .investigate([share("production", Decimal("1"), "张三")], hour=0)
         .plan([return_action(line("P-100", 2, Decimal("450"))), allowance(Decimal("50.00"))], 0)
         .approve(hour=0, roles=["cs_manager"])
         .customer_accepts(hour=0)

@@ -10,14 +10,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
+from complaints.commands import (
+    AcceptComplaint,
+    PostPlan,
+    RecordCustomerResponse,
+    RecordFollowUp,
+    RecordInvestigation,
+    RegisterComplaint,
+    RejectComplaint,
+    SendBackPlan,
+)
 from complaints.domain import Complaint, ComplaintSettings, Plan
 from complaints.queries import ComplaintView, complaint_view
 from servicekit.contracts.complaints_vocabulary import CustomerUnknown
 from servicekit.contracts.customer import CustomerNotFound
 from servicekit.db import UnitOfWork
-from servicekit.domain import utcnow
+from servicekit.domain import Actor, utcnow
 
 CustomerLookup = Callable[[str], dict]
 
@@ -32,14 +43,14 @@ def _commit(uow: UnitOfWork, complaint: Complaint, settings: ComplaintSettings) 
 def register_complaint(
     uow: UnitOfWork,
     settings: ComplaintSettings,
-    data: dict,
-    actor: dict,
+    command: RegisterComplaint,
+    actor: Actor,
     lookup_customer: CustomerLookup,
 ) -> ComplaintView:
     """rule P1, rule P2: the customer must exist and have orders, i.e. be active, dormant
     or lost (rule C3; asked of the customer service)."""
     try:
-        customer = lookup_customer(data["customer_id"])
+        customer = lookup_customer(command.customer_id)
     except CustomerNotFound as exc:
         raise CustomerUnknown(details={"customer_id": ["no such customer"]}) from exc
     now = utcnow()
@@ -47,11 +58,17 @@ def register_complaint(
         year = now.astimezone(settings.business_tz).year
         complaint = Complaint(
             number=uow.complaints.next_number(year),
+            customer_id=command.customer_id,
             customer_status=customer["status"],
-            registered_by=actor["username"],
+            channel=command.channel,
+            order_no=command.order_no,
+            ship_date=command.ship_date,
+            description=command.description,
+            request=command.request,
+            lines=command.lines,
+            registered_by=actor.username,
             now=now,
             settings=settings,
-            **data,
         )
         uow.complaints.add(complaint)
         _commit(uow, complaint, settings)
@@ -59,43 +76,55 @@ def register_complaint(
 
 
 def accept_complaint(
-    uow: UnitOfWork, settings: ComplaintSettings, complaint_id: str, data: dict, actor: dict
+    uow: UnitOfWork,
+    settings: ComplaintSettings,
+    complaint_id: str,
+    command: AcceptComplaint,
+    actor: Actor,
 ) -> ComplaintView:
     """rule P3: accepted, with the wait promised to the customer."""
     now = utcnow()
     with uow:
         complaint = uow.complaints.get(complaint_id, for_update=True)
-        complaint.accept(data["promised_days"], actor["username"], now, settings)
+        complaint.accept(command.promised_days, actor.username, now, settings)
         _commit(uow, complaint, settings)
         return complaint_view(uow, complaint, now)
 
 
 def reject_complaint(
-    uow: UnitOfWork, settings: ComplaintSettings, complaint_id: str, data: dict, actor: dict
+    uow: UnitOfWork,
+    settings: ComplaintSettings,
+    complaint_id: str,
+    command: RejectComplaint,
+    actor: Actor,
 ) -> ComplaintView:
     """rule P3: not accepted, with the reason."""
     now = utcnow()
     with uow:
         complaint = uow.complaints.get(complaint_id, for_update=True)
-        complaint.reject(data["reason"], actor["username"], now)
+        complaint.reject(command.reason, actor.username, now)
         _commit(uow, complaint, settings)
         return complaint_view(uow, complaint, now)
 
 
 def record_investigation(
-    uow: UnitOfWork, settings: ComplaintSettings, complaint_id: str, data: dict, actor: dict
+    uow: UnitOfWork,
+    settings: ComplaintSettings,
+    complaint_id: str,
+    command: RecordInvestigation,
+    actor: Actor,
 ) -> ComplaintView:
     """rule P4: quality's findings, cause and responsibility shares."""
     now = utcnow()
     with uow:
         complaint = uow.complaints.get(complaint_id, for_update=True)
         complaint.investigate(
-            findings=data["findings"],
-            cause=data["cause"],
-            cause_category=data["cause_category"],
-            responsibility=data["responsibility"],
-            improvement=data.get("improvement"),
-            actor=actor["username"],
+            findings=command.findings,
+            cause=command.cause,
+            cause_category=command.cause_category,
+            responsibility=command.responsibility,
+            improvement=command.improvement,
+            actor=actor.username,
             now=now,
             settings=settings,
         )
@@ -104,25 +133,29 @@ def record_investigation(
 
 
 def post_plan(
-    uow: UnitOfWork, settings: ComplaintSettings, complaint_id: str, data: dict, actor: dict
+    uow: UnitOfWork,
+    settings: ComplaintSettings,
+    complaint_id: str,
+    command: PostPlan,
+    actor: Actor,
 ) -> Plan:
     """rule P5: a plan of actions; its amount decides who approves it (rule P6)."""
     now = utcnow()
     with uow:
         complaint = uow.complaints.get(complaint_id, for_update=True)
-        plan = complaint.post_plan(data["actions"], actor["username"], now, settings)
+        plan = complaint.post_plan(command.actions, actor.username, now, settings)
         _commit(uow, complaint, settings)
         return plan
 
 
 def approve_plan(
-    uow: UnitOfWork, settings: ComplaintSettings, complaint_id: str, plan_id: str, actor: dict
+    uow: UnitOfWork, settings: ComplaintSettings, complaint_id: str, plan_id: str, actor: Actor
 ) -> Plan:
     """rule P6: only the required rank or one above it."""
     now = utcnow()
     with uow:
         complaint = uow.complaints.get(complaint_id, for_update=True)
-        plan = complaint.approve_plan(plan_id, actor["username"], actor["roles"], now, settings)
+        plan = complaint.approve_plan(plan_id, actor.username, actor.roles, now, settings)
         _commit(uow, complaint, settings)
         return plan
 
@@ -132,15 +165,15 @@ def send_back_plan(
     settings: ComplaintSettings,
     complaint_id: str,
     plan_id: str,
-    data: dict,
-    actor: dict,
+    command: SendBackPlan,
+    actor: Actor,
 ) -> Plan:
     """rule P6: the deciding rank refuses the plan; the case plans its next round."""
     now = utcnow()
     with uow:
         complaint = uow.complaints.get(complaint_id, for_update=True)
         plan = complaint.send_back_plan(
-            plan_id, data["reason"], actor["username"], actor["roles"], now, settings
+            plan_id, command.reason, actor.username, actor.roles, now, settings
         )
         _commit(uow, complaint, settings)
         return plan
@@ -151,29 +184,33 @@ def record_customer_response(
     settings: ComplaintSettings,
     complaint_id: str,
     plan_id: str,
-    data: dict,
-    actor: dict,
+    command: RecordCustomerResponse,
+    actor: Actor,
 ) -> ComplaintView:
     """rule P7: accepted -> executing (plan_accepted goes to returns and finance)."""
     now = utcnow()
     with uow:
         complaint = uow.complaints.get(complaint_id, for_update=True)
         complaint.customer_response(
-            plan_id, data["accepted"], actor["username"], now, data.get("comment"), settings
+            plan_id, command.accepted, actor.username, now, command.comment, settings
         )
         _commit(uow, complaint, settings)
         return complaint_view(uow, complaint, now)
 
 
 def record_follow_up(
-    uow: UnitOfWork, settings: ComplaintSettings, complaint_id: str, data: dict, actor: dict
+    uow: UnitOfWork,
+    settings: ComplaintSettings,
+    complaint_id: str,
+    command: RecordFollowUp,
+    actor: Actor,
 ) -> ComplaintView:
     """rule P9; on closure the domain also apportions the loss (rule P12) to finance."""
     now = utcnow()
     with uow:
         complaint = uow.complaints.get(complaint_id, for_update=True)
         complaint.follow_up(
-            data["satisfied"], data["score"], actor["username"], now, data.get("notes"), settings
+            command.satisfied, command.score, actor.username, now, command.notes, settings
         )
         _commit(uow, complaint, settings)
         return complaint_view(uow, complaint, now)
@@ -272,7 +309,7 @@ def handle_voucher_issued(
     voucher_id: str,
     voucher_type: str,
     action_id: str | None = None,
-    amount: Any = None,
+    amount: Decimal | None = None,
 ) -> bool:
     """Finance issued a voucher: it settles the actions it pays for (rule P8)."""
     return _apply_fact(

@@ -14,6 +14,16 @@ from datetime import timedelta
 from nameko.timer import timer
 
 from complaints import handlers, queries
+from complaints.commands import (
+    AcceptComplaint,
+    PostPlan,
+    RecordCustomerResponse,
+    RecordFollowUp,
+    RecordInvestigation,
+    RegisterComplaint,
+    RejectComplaint,
+    SendBackPlan,
+)
 from complaints.domain import ComplaintSettings
 from complaints.models import start_mappers
 from complaints.repository import REPOSITORIES
@@ -33,7 +43,7 @@ from servicekit.nameko_ext import (
     handle_event,
     query,
 )
-from servicekit.validation import load, load_actor
+from servicekit.validation import actor_of, load, load_command
 
 start_mappers()
 log = logging.getLogger(__name__)
@@ -74,32 +84,31 @@ class ComplaintsService(HealthRpc):
         """rule P1, rule P2. ``{"customer_id": "...", "channel": "hotline", "order_no": "SO-1",
         "ship_date": "2026-11-01", "description": "外壳破损", "request": "return",
         "lines": [{"sku": "P-100", "quantity": 2, "unit_price": "450.00"}]}``"""
-        data = load(contract.RegisterComplaintSchema, data)
-        actor = load_actor(actor)
+        form = load_command(contract.RegisterComplaintSchema, data, RegisterComplaint.of)
 
         def lookup(customer_id: str) -> dict:
             return self.call("customer", "get_customer", customer_id)
 
-        view = handlers.register_complaint(self.uow(), self.settings, data, actor, lookup)
+        view = handlers.register_complaint(self.uow(), self.settings, form, actor_of(actor), lookup)
         return _dump_complaint(view)
 
     @command
     def accept_complaint(self, complaint_id: str, data: dict, actor: dict) -> dict:
         """rule P3: ``{"promised_days": 7}``."""
-        data = load(contract.AcceptSchema, data)
+        acceptance = load_command(contract.AcceptSchema, data, AcceptComplaint)
         return _dump_complaint(
             handlers.accept_complaint(
-                self.uow(), self.settings, complaint_id, data, load_actor(actor)
+                self.uow(), self.settings, complaint_id, acceptance, actor_of(actor)
             )
         )
 
     @command
     def reject_complaint(self, complaint_id: str, data: dict, actor: dict) -> dict:
         """rule P3: ``{"reason": "超过质保期"}``."""
-        data = load(contract.RejectSchema, data)
+        rejection = load_command(contract.RejectSchema, data, RejectComplaint)
         return _dump_complaint(
             handlers.reject_complaint(
-                self.uow(), self.settings, complaint_id, data, load_actor(actor)
+                self.uow(), self.settings, complaint_id, rejection, actor_of(actor)
             )
         )
 
@@ -107,10 +116,10 @@ class ComplaintsService(HealthRpc):
     def record_investigation(self, complaint_id: str, data: dict, actor: dict) -> dict:
         """rule P4: ``{"findings", "cause", "cause_category": "non_sales",
         "responsibility": [{"department": "production", "person": "张三", "share": "1.00"}]}``"""
-        data = load(contract.InvestigationSchema, data)
+        report = load_command(contract.InvestigationSchema, data, RecordInvestigation.of)
         return _dump_complaint(
             handlers.record_investigation(
-                self.uow(), self.settings, complaint_id, data, load_actor(actor)
+                self.uow(), self.settings, complaint_id, report, actor_of(actor)
             )
         )
 
@@ -118,24 +127,24 @@ class ComplaintsService(HealthRpc):
     def post_plan(self, complaint_id: str, data: dict, actor: dict) -> dict:
         """rule P5, rule P6: ``{"actions": [{"type": "return", "lines": [...]},
         {"type": "allowance", "amount": "300.00"}]}``"""
-        data = load(contract.PostPlanSchema, data)
-        plan = handlers.post_plan(self.uow(), self.settings, complaint_id, data, load_actor(actor))
+        actions = load_command(contract.PostPlanSchema, data, PostPlan.of)
+        plan = handlers.post_plan(self.uow(), self.settings, complaint_id, actions, actor_of(actor))
         return _plan.dump(plan)
 
     @command
     def approve_plan(self, complaint_id: str, plan_id: str, actor: dict) -> dict:
         """rule P6: by the required rank or above."""
         plan = handlers.approve_plan(
-            self.uow(), self.settings, complaint_id, plan_id, load_actor(actor)
+            self.uow(), self.settings, complaint_id, plan_id, actor_of(actor)
         )
         return _plan.dump(plan)
 
     @command
     def send_back_plan(self, complaint_id: str, plan_id: str, data: dict, actor: dict) -> dict:
         """rule P6: ``{"reason": "赔付依据不足"}`` by the required rank or above."""
-        data = load(contract.SendBackSchema, data)
+        refusal = load_command(contract.SendBackSchema, data, SendBackPlan)
         plan = handlers.send_back_plan(
-            self.uow(), self.settings, complaint_id, plan_id, data, load_actor(actor)
+            self.uow(), self.settings, complaint_id, plan_id, refusal, actor_of(actor)
         )
         return _plan.dump(plan)
 
@@ -144,20 +153,20 @@ class ComplaintsService(HealthRpc):
         self, complaint_id: str, plan_id: str, data: dict, actor: dict
     ) -> dict:
         """rule P7: ``{"accepted": true, "comment": "同意"}``."""
-        data = load(contract.CustomerResponseSchema, data)
+        response = load_command(contract.CustomerResponseSchema, data, RecordCustomerResponse)
         return _dump_complaint(
             handlers.record_customer_response(
-                self.uow(), self.settings, complaint_id, plan_id, data, load_actor(actor)
+                self.uow(), self.settings, complaint_id, plan_id, response, actor_of(actor)
             )
         )
 
     @command
     def record_follow_up(self, complaint_id: str, data: dict, actor: dict) -> dict:
         """rule P9: ``{"satisfied": true, "score": 5, "notes": "客户满意"}``."""
-        data = load(contract.FollowUpSchema, data)
+        call = load_command(contract.FollowUpSchema, data, RecordFollowUp)
         return _dump_complaint(
             handlers.record_follow_up(
-                self.uow(), self.settings, complaint_id, data, load_actor(actor)
+                self.uow(), self.settings, complaint_id, call, actor_of(actor)
             )
         )
 

@@ -14,13 +14,15 @@ run on ``servicekit.testing.FakeUnitOfWork`` with ``FakeComplaintRepository`` as
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from complaints.commands import Line, PlanAction, Share
 from complaints.domain import DEFAULT_SETTINGS, Complaint, ComplaintSettings, Plan, complaint_number
 from servicekit.contracts.complaints_vocabulary import ComplaintNotFound
+from servicekit.domain import money
 from servicekit.testing import FakeRepository
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Monday 09:00 in Beijing
@@ -36,7 +38,14 @@ REGISTRATION: dict[str, Any] = {
     "request": "return",
     "registered_by": "agent1",
 }
-LOGISTICS = ({"department": "logistics", "person": "王强", "share": "1.00"},)
+
+
+def share(department: str, value: str | Decimal, person: str | None = None) -> Share:
+    """A department's (and person's) part of the responsibility (rule P4)."""
+    return Share(department, Decimal(value), person)
+
+
+LOGISTICS = (share("logistics", "1.00", "王强"),)
 
 
 def line(
@@ -44,25 +53,22 @@ def line(
     quantity: int = 4,
     unit_price: str | Decimal = "250.00",
     description: str | None = None,
-) -> dict[str, Any]:
-    """A complaint or action line; 4 x 250.00 by default."""
-    data: dict[str, Any] = {"sku": sku, "quantity": quantity, "unit_price": unit_price}
-    if description is not None:
-        data["description"] = description
-    return data
+) -> Line:
+    """A complaint or action line; 4 x 250.00 by default (in cents, as the schema gives)."""
+    return Line(sku, quantity, money(unit_price), description)
 
 
 LINES = (line(description="水泵"), line("SEAL-02", 10, Decimal("3.50")))
 
 
-def return_action(*lines: Mapping[str, Any], type: str = "return") -> dict[str, Any]:
+def return_action(*lines: Line, type: str = "return") -> PlanAction:
     """A line action (return, exchange, replenishment, rework); one default line."""
-    return {"type": type, "lines": list(lines or [line()])}
+    return PlanAction(type, tuple(lines or [line()]))
 
 
-def allowance(amount: str | Decimal, type: str = "allowance") -> dict[str, Any]:
+def allowance(amount: str | Decimal, type: str = "allowance") -> PlanAction:
     """An amount action (allowance or compensation)."""
-    return {"type": type, "amount": amount}
+    return PlanAction(type, amount=money(amount))
 
 
 class CaseBuilder:
@@ -72,7 +78,7 @@ class CaseBuilder:
         self,
         start: datetime = T0,
         settings: ComplaintSettings = DEFAULT_SETTINGS,
-        lines: Sequence[Mapping[str, Any]] | None = None,
+        lines: Sequence[Line] | None = None,
         **registration: Any,
     ) -> None:
         self.start = start
@@ -106,7 +112,7 @@ class CaseBuilder:
 
     def investigate(
         self,
-        responsibility: Iterable[Mapping[str, Any]] = LOGISTICS,
+        responsibility: Iterable[Share] = LOGISTICS,
         hour: float = 2,
         cause: str = "packaging",
         cause_category: str = "non_sales",
@@ -129,7 +135,7 @@ class CaseBuilder:
     # --- rule P5, rule P6, rule P7 ---------------------------------------------------------
     def plan(
         self,
-        actions: Sequence[Mapping[str, Any]] | None = None,
+        actions: Sequence[PlanAction] | None = None,
         hour: float = 3,
         actor: str = "agent1",
     ):

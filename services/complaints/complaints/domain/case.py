@@ -11,10 +11,10 @@ statistics (rule P11), loss (rule P12).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from complaints.domain.execution import Action, Execution
 from complaints.domain.loss import Loss
@@ -31,27 +31,26 @@ from complaints.domain.shared import (
     Responsibility,
     Step,
     _aware,
-    _decimal,
+    _checked_lines,
+    _filled,
     _hours,
-    _lines,
-    _required_text,
     new_id,
 )
 from complaints.domain.statistics import Statistics
 from servicekit.contracts.complaints_vocabulary import (
-    CAUSE_CATEGORIES,
-    CHANNELS,
     COMPLAINT_CLOSED,
     COMPLAINT_REGISTERED,
     COMPLAINT_REJECTED,
     PLAN_ACCEPTED,
-    REQUEST_TYPES,
     CustomerHasNoOrders,
     IllegalTransition,
     ReasonRequired,
     SharesDoNotSumToOne,
 )
 from servicekit.errors import invalid_fields
+
+if TYPE_CHECKING:
+    from complaints.commands import Line, Share
 
 # rule P2 (seed 000: every customer reporting a quality problem) with rule C3: a customer
 # has orders once approved, and keeps them when it goes dormant or is lost.
@@ -64,7 +63,8 @@ class Complaint(PlanApproval, Execution, Notices, Statistics, Loss, CaseBase):
 
     Constructing one registers it (rule P1, rule P2). State changes are the methods below;
     each checks the status first and raises ``IllegalTransition`` (409) when the
-    case is in the wrong state.
+    case is in the wrong state. Values come typed and in shape (the contract's schemas,
+    complaints.commands); the methods check the rules.
     """
 
     entity_type: ClassVar[str] = "complaint"
@@ -80,7 +80,7 @@ class Complaint(PlanApproval, Execution, Notices, Statistics, Loss, CaseBase):
         ship_date: date,
         description: str,
         request: str,
-        lines: Sequence[Mapping[str, Any]],
+        lines: Sequence[Line],
         registered_by: str,
         now: datetime,
         settings: ComplaintSettings = DEFAULT_SETTINGS,
@@ -99,16 +99,10 @@ class Complaint(PlanApproval, Execution, Notices, Statistics, Loss, CaseBase):
             ("description", description),
             ("registered_by", registered_by),
         ):
-            _required_text(value, name, problems)
-        if channel not in CHANNELS:  # rule P1
-            problems["channel"] = [f"must be one of {', '.join(CHANNELS)}"]
-        if request not in REQUEST_TYPES:  # rule P2
-            problems["request"] = [f"must be one of {', '.join(REQUEST_TYPES)}"]
-        if not isinstance(ship_date, date) or isinstance(ship_date, datetime):
-            problems["ship_date"] = ["must be a date"]
-        elif ship_date > now.astimezone(settings.business_tz).date():
+            _filled(value, name, problems)
+        if ship_date > now.astimezone(settings.business_tz).date():  # rule P2
             problems["ship_date"] = ["must not be in the future"]
-        parsed = _lines(lines, problems, required=True)  # rule P2
+        parsed = _checked_lines(lines, problems, required=True)  # rule P2
         if problems:
             raise invalid_fields(problems, "The complaint form is not complete.")
 
@@ -175,12 +169,6 @@ class Complaint(PlanApproval, Execution, Notices, Statistics, Loss, CaseBase):
         """rule P3: accepted; the customer is told the wait, which is the case's due date."""
         now = _aware(now)
         self._require("accepted", "registered")
-        if promised_days is not None and (
-            not isinstance(promised_days, int)
-            or isinstance(promised_days, bool)
-            or promised_days < 1
-        ):
-            raise invalid_fields({"promised_days": ["must be a whole number of days, at least 1"]})
         acceptance = self._finish_step("acceptance", now)
         self.timely_acceptance = acceptance is None or now <= acceptance.due_at  # rule P10
         self.promised_days = promised_days
@@ -199,7 +187,7 @@ class Complaint(PlanApproval, Execution, Notices, Statistics, Loss, CaseBase):
         """rule P3: not accepted (不成立); the reason is recorded to explain it."""
         now = _aware(now)
         self._require("rejected", "registered")
-        if not isinstance(reason, str) or not reason.strip():
+        if not reason or not reason.strip():  # rule P3: the reason is recorded
             raise ReasonRequired(details={"reason": ["required"]})
         acceptance = self._finish_step("acceptance", now)
         self.timely_acceptance = acceptance is None or now <= acceptance.due_at  # rule P10
@@ -217,7 +205,7 @@ class Complaint(PlanApproval, Execution, Notices, Statistics, Loss, CaseBase):
         findings: str,
         cause: str,
         cause_category: str,
-        responsibility: Sequence[Mapping[str, Any]],
+        responsibility: Sequence[Share],
         actor: str,
         now: datetime,
         improvement: str | None = None,
@@ -227,19 +215,15 @@ class Complaint(PlanApproval, Execution, Notices, Statistics, Loss, CaseBase):
         now = _aware(now)
         self._require("investigated", "accepted")
         problems: dict[str, Any] = {}
-        findings = _required_text(findings, "findings", problems)
-        cause = _required_text(cause, "cause", problems)
-        if cause_category not in CAUSE_CATEGORIES:
-            problems["cause_category"] = [f"must be one of {', '.join(CAUSE_CATEGORIES)}"]
+        findings = _filled(findings, "findings", problems)
+        cause = _filled(cause, "cause", problems)
         shares, seen, by_index = [], set(), {}
-        for i, part in enumerate(responsibility or ()):
+        for i, part in enumerate(responsibility):
             errors: dict[str, list[str]] = {}
-            department = _required_text(part.get("department"), "department", errors)
-            person = (part.get("person") or "").strip() or None
-            share = _decimal(part.get("share"))
-            if share is None or share <= 0:
-                errors["share"] = ["must be greater than 0"]
-            elif share != share.quantize(RATIO):
+            department = _filled(part.department, "department", errors)
+            person = (part.person or "").strip() or None
+            share = part.share  # above 0 and at most 1: the schema's
+            if share != share.quantize(RATIO):  # rule P4: shares are kept to four places
                 errors["share"] = ["at most four decimal places"]
             if (department, person) in seen:
                 errors["person"] = ["named twice"]
@@ -343,12 +327,10 @@ class Complaint(PlanApproval, Execution, Notices, Statistics, Loss, CaseBase):
         back to planning for a new round."""
         now = _aware(now)
         self._require("followed up", "resolved")
-        if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
-            raise invalid_fields({"score": ["must be a whole number from 1 to 5"]})
         follow = FollowUp(
             complaint_id=self.id,
             round=self.round,
-            satisfied=bool(satisfied),
+            satisfied=satisfied,
             score=score,
             notes=notes,
             by=actor,

@@ -23,7 +23,6 @@ from servicekit.contracts.complaints_vocabulary import (
     CREDITED_ACTIONS,
     GOODS_BACK_ACTIONS,
 )
-from servicekit.domain import money
 
 
 @dataclass(eq=False, kw_only=True)
@@ -217,9 +216,7 @@ class Execution:
             ]
             if any(a.voucher_id == voucher_id for a in self.actions):
                 candidates = []
-            same_amount = [
-                a for a in candidates if amount is not None and a.amount == money(amount)
-            ]
+            same_amount = [a for a in candidates if amount is not None and a.amount == amount]
             actions = (same_amount or candidates)[:1]
         else:
             return []

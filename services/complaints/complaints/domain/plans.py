@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from complaints.domain.execution import Action
 from complaints.domain.shared import (
@@ -16,12 +16,10 @@ from complaints.domain.shared import (
     ActionLine,
     ComplaintSettings,
     _aware,
-    _decimal,
-    _lines,
+    _checked_lines,
     new_id,
 )
 from servicekit.contracts.complaints_vocabulary import (
-    ACTION_TYPES,
     AMOUNT_ACTIONS,
     APPROVER_RANKS,
     CREDITED_ACTIONS,
@@ -34,6 +32,9 @@ from servicekit.contracts.complaints_vocabulary import (
 )
 from servicekit.domain import money
 from servicekit.errors import invalid_fields
+
+if TYPE_CHECKING:
+    from complaints.commands import PlanAction
 
 
 def required_approver(amount: Decimal, settings: ComplaintSettings = DEFAULT_SETTINGS) -> str:
@@ -77,23 +78,21 @@ class Plan:
     id: str = field(default_factory=new_id)
 
 
-def _parse_action(raw: Mapping[str, Any], errors: dict[str, Any]) -> tuple:
-    """rule P5: ``(type, amount, lines)`` of one plan action, or problems in ``errors``."""
-    kind = raw.get("type")
-    if kind not in ACTION_TYPES:
-        errors["type"] = [f"must be one of {', '.join(ACTION_TYPES)}"]
-    lines = _lines(raw.get("lines"), errors, required=kind in LINE_ACTIONS)
+def _checked_action(action: PlanAction, errors: dict[str, Any]) -> tuple:
+    """rule P5: ``(type, amount, lines)`` of one plan action, or problems in ``errors``.
+
+    A line action has lines and costs their sum; an amount action has an amount above 0,
+    or lines that make it; where both are given they agree."""
+    kind, given = action.type, action.amount
+    lines = _checked_lines(action.lines, errors, required=kind in LINE_ACTIONS)
     amount = sum((money(ln["quantity"] * ln["unit_price"]) for ln in lines), CENT * 0)
-    given = raw.get("amount")
     if given is None:
-        if kind in AMOUNT_ACTIONS and not raw.get("lines"):
+        if kind in AMOUNT_ACTIONS and not action.lines:
             errors["amount"] = [f"required for {kind}"]
-    elif _decimal(given) is None:
-        errors["amount"] = ["must be an amount"]
-    elif (lines or kind in LINE_ACTIONS) and money(given) != amount:
+    elif (lines or kind in LINE_ACTIONS) and given != amount:
         errors["amount"] = [f"must equal the sum of the lines, {amount}"]
     else:
-        amount = money(given)
+        amount = given
     if kind in AMOUNT_ACTIONS and "amount" not in errors and amount <= 0:
         errors["amount"] = ["must be greater than 0"]
     return kind, amount, lines
@@ -116,25 +115,24 @@ class PlanApproval:
     # --- rule P5, rule P6: plans and their approval ---------------------------
     def post_plan(
         self,
-        actions: Sequence[Mapping[str, Any]],
+        actions: Sequence[PlanAction],
         actor: str,
         now: datetime,
         settings: ComplaintSettings = DEFAULT_SETTINGS,
     ) -> Plan:
         """rule P5: a plan of actions; its amount decides who approves it (rule P6).
 
-        ``actions``: ``[{"type", "lines": [{sku, description?, quantity, unit_price}],
-        "amount"?}]``. Line actions cost sum(quantity * unit_price); allowance and
-        compensation carry ``amount`` (or lines, which must then agree with it).
+        Line actions cost sum(quantity * unit_price); allowance and compensation carry
+        ``amount`` (or lines, which must then agree with it).
         """
         now = _aware(now)
         self._require("given a plan", "investigated", "planning")
         if any(p.status in ("pending_approval", "approved") for p in self.plans):
             raise PlanStillOpen(details={"status": self.status})
         parsed, by_index = [], {}
-        for i, raw in enumerate(actions or ()):
+        for i, given in enumerate(actions):
             errors: dict[str, Any] = {}
-            action = _parse_action(raw, errors)
+            action = _checked_action(given, errors)
             if errors:
                 by_index[str(i)] = errors
             else:
@@ -236,7 +234,7 @@ class PlanApproval:
                 f"A {plan.status} plan cannot be sent back.",
                 {"plan_status": plan.status, "action": "send_back"},
             )
-        if not reason or not str(reason).strip():
+        if not reason or not reason.strip():
             raise ReasonRequired(details={"reason": ["required"]})
         roles = sorted(set(actor_roles))
         if not may_approve(roles, plan.required_approver):  # rule P6: the same authority
@@ -246,7 +244,7 @@ class PlanApproval:
             )
         plan.status = "declined"
         plan.responded_by, plan.responded_at = actor, now
-        plan.response_comment = str(reason).strip()
+        plan.response_comment = reason.strip()
         for action in plan.actions:
             action.state = "dropped"
         self._finish_step("approval", now)

@@ -6,11 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
 
 from servicekit.contracts.complaints_vocabulary import IllegalTransition
 from servicekit.domain import CENT, Aggregate, money, new_id
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from complaints.commands import Line
 
 RATIO = Decimal("0.0001")  # shares and rates are kept to four places
 
@@ -207,54 +212,45 @@ class FollowUp:
     id: str = field(default_factory=new_id)
 
 
-# --- input checks -----------------------------------------------------------
-def _required_text(value: Any, name: str, problems: dict[str, Any]) -> str:
-    if not isinstance(value, str) or not value.strip():
+# --- what the schemas let through -----------------------------------------
+# The contract's schemas check every value's shape once (types, choices, ranges,
+# cents) and hand over typed commands (complaints.commands). Text of spaces only
+# passes them; a form or report that says nothing there is not complete.
+def _filled(value: str | None, name: str, problems: dict[str, Any]) -> str:
+    """``value`` stripped; ``problems[name]`` says "required" when nothing is left."""
+    text = value.strip() if value else ""
+    if not text:
         problems[name] = ["required"]
-        return ""
-    return value.strip()
+    return text
 
 
-def _decimal(value: Any) -> Decimal | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
-
-
-def _lines(raw: Any, problems: dict[str, Any], required: bool) -> list[dict[str, Any]]:
-    """Lines ``{sku, description, quantity > 0, unit_price >= 0}``; problems per index."""
-    if not raw:
+def _checked_lines(
+    lines: Sequence[Line], problems: dict[str, Any], required: bool
+) -> list[dict[str, Any]]:
+    """rule P2, rule P5: the lines as the case keeps them; at least one where
+    ``required``, and each names its product (problems per index)."""
+    if not lines:
         if required:
             problems["lines"] = ["at least one line is required"]
         return []
-    lines, by_index = [], {}
-    for i, line in enumerate(raw):
+    checked, by_index = [], {}
+    for i, line in enumerate(lines):
         errors: dict[str, list[str]] = {}
-        sku = _required_text(line.get("sku"), "sku", errors)
-        quantity = line.get("quantity")
-        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
-            errors["quantity"] = ["must be a whole number greater than 0"]
-        price = _decimal(line.get("unit_price"))
-        if price is None or price < 0:
-            errors["unit_price"] = ["must be an amount of 0 or more"]
+        sku = _filled(line.sku, "sku", errors)
         if errors:
             by_index[str(i)] = errors
             continue
-        lines.append(
+        checked.append(
             {
                 "sku": sku,
-                "description": line.get("description"),
-                "quantity": quantity,
-                "unit_price": money(price),
+                "description": line.description,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
             }
         )
     if by_index:
         problems["lines"] = by_index
-    return lines
+    return checked
 
 
 # --- the case's backbone ----------------------------------------------------

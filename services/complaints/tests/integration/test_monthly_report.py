@@ -8,7 +8,7 @@ from complaints import queries
 from complaints.domain import Complaint, ComplaintSettings, monthly_statistics
 from complaints.models import start_mappers
 from complaints.repository import REPOSITORIES
-from complaints.testing import CaseBuilder, allowance, line
+from complaints.testing import CaseBuilder, allowance, line, share
 from servicekit.db import Database, UnitOfWork
 from servicekit.migrations import upgrade
 
@@ -32,7 +32,7 @@ def closed_case(
         )
         .accept(3, hour=2 + n)
         .investigate(
-            [{"department": d, "person": None, "share": Decimal(s)} for d, s in shares],
+            [share(department, value) for department, value in shares],
             hour=30,
             cause=["包装不良", "模具磨损"][n % 2],
             improvement="加强包装" if n % 2 == 0 else None,

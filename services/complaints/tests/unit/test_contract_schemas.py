@@ -8,9 +8,20 @@ from decimal import Decimal
 import pytest
 from marshmallow import ValidationError
 
+from complaints.commands import (
+    AcceptComplaint,
+    Line,
+    PlanAction,
+    PostPlan,
+    RecordInvestigation,
+    RegisterComplaint,
+    Share,
+)
 from complaints.domain import Complaint, monthly_statistics
-from complaints.testing import CaseBuilder, allowance, line, return_action
+from complaints.testing import CaseBuilder, allowance, line, return_action, share
 from servicekit.contracts import complaints as contract
+from servicekit.errors import Invalid
+from servicekit.validation import load_command
 
 
 def closed_case() -> Complaint:
@@ -26,10 +37,7 @@ def closed_case() -> Complaint:
         )
         .accept(3, hour=30)  # acceptance late
         .investigate(
-            [
-                {"department": "production", "person": "赵六", "share": "0.7"},
-                {"department": "quality", "share": "0.3"},
-            ],
+            [share("production", "0.7", "赵六"), share("quality", "0.3")],
             hour=31,
             cause="material",
             improvement=None,
@@ -165,6 +173,134 @@ def test_request_schemas_take_the_contract_examples():
 def test_malformed_requests_are_refused_by_shape(schema, body):
     with pytest.raises(ValidationError):
         schema().load(body)
+
+
+# --- shape is checked here once; the domain gets typed commands and checks rules -------
+FORM = {
+    "customer_id": "c1",
+    "channel": "hotline",
+    "order_no": "SO-1",
+    "ship_date": "2026-02-01",
+    "description": "外壳破损",
+    "request": "return",
+    "lines": [{"sku": "P-100", "quantity": 2, "unit_price": "450.00"}],
+}
+LINE = FORM["lines"][0]
+
+
+def refused(schema, body) -> dict:
+    with pytest.raises(ValidationError) as caught:
+        schema().load(body)
+    return caught.value.messages
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("channel", "fax"),  # rule P1
+        ("request", "refund"),  # rule P2
+        ("ship_date", "2026-02-20T08:00:00+08:00"),
+        ("ship_date", None),
+        ("lines", []),
+    ],
+)
+def test_the_registration_form_takes_the_contract_values_only(field, value):
+    assert field in refused(contract.RegisterComplaintSchema, {**FORM, field: value})
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("quantity", 0),
+        ("quantity", 1.5),
+        ("quantity", "2"),
+        ("unit_price", "-0.01"),
+        ("unit_price", "abc"),
+    ],
+)
+def test_a_line_has_a_whole_quantity_above_zero_and_a_price_of_zero_or_more(field, value):
+    lines = [LINE, {**LINE, field: value}]
+    messages = refused(contract.RegisterComplaintSchema, {**FORM, "lines": lines})
+    assert list(messages["lines"]) == [1] and field in messages["lines"][1]
+
+
+@pytest.mark.parametrize("days", [0, -1, True, "3", 366])
+def test_the_promised_wait_is_a_whole_number_of_days(days):  # rule P3
+    assert "promised_days" in refused(contract.AcceptSchema, {"promised_days": days})
+
+
+@pytest.mark.parametrize("score", [0, 6, "5", None, True])
+def test_the_follow_up_score_is_a_whole_number_from_one_to_five(score):  # rule P9
+    assert "score" in refused(contract.FollowUpSchema, {"satisfied": True, "score": score})
+
+
+@pytest.mark.parametrize(
+    "values, wrong",
+    [(("1.00", "0"), [1]), (("1.50", "-0.50"), [0, 1]), (("1.00", "abc"), [1]), (("1", None), [1])],
+)
+def test_every_share_is_above_zero_and_at_most_one_even_when_they_sum_to_one(values, wrong):
+    # rule P4: each part of the responsibility is a share of it.
+    parts = [{"department": f"d{i}", "share": v} for i, v in enumerate(values)]
+    body = {"findings": "f", "cause": "c", "cause_category": "sales", "responsibility": parts}
+    assert list(refused(contract.InvestigationSchema, body)["responsibility"]) == wrong
+
+
+def test_a_cause_outside_the_two_categories_is_refused():  # rule P4
+    body = {"findings": "f", "cause": "c", "cause_category": "weather", "responsibility": []}
+    assert {"cause_category", "responsibility"} <= set(refused(contract.InvestigationSchema, body))
+
+
+@pytest.mark.parametrize(
+    "action, field",
+    [
+        ({"type": "refund", "amount": "10.00"}, "type"),  # rule P5
+        ({"type": "allowance", "amount": "-1.00"}, "amount"),
+        ({"type": "allowance", "amount": "1e3x"}, "amount"),
+        ({"type": "return", "lines": [{**LINE, "quantity": 0}]}, "lines"),
+    ],
+)
+def test_a_plan_action_takes_the_contract_types_and_amounts(action, field):
+    assert field in refused(contract.PostPlanSchema, {"actions": [action]})["actions"][0]
+
+
+def test_the_schemas_hand_the_handlers_typed_commands():
+    form = load_command(contract.RegisterComplaintSchema, FORM, RegisterComplaint.of)
+    assert form.ship_date == date(2026, 2, 1)
+    assert form.lines == (Line("P-100", 2, Decimal("450.00"), None),)
+    plan = load_command(
+        contract.PostPlanSchema,
+        {"actions": [{"type": "return", "lines": [LINE]}, {"type": "allowance", "amount": "3"}]},
+        PostPlan.of,
+    )
+    assert plan == PostPlan(
+        (
+            PlanAction("return", (Line("P-100", 2, Decimal("450.00"), None),)),
+            PlanAction("allowance", (), Decimal("3.00")),
+        )
+    )
+    report = load_command(
+        contract.InvestigationSchema,
+        {
+            "findings": "f",
+            "cause": "c",
+            "cause_category": "sales",
+            "responsibility": [{"department": "sales", "share": "1"}],
+        },
+        RecordInvestigation.of,
+    )
+    assert report.responsibility == (Share("sales", Decimal("1"), None),)
+    assert (
+        load_command(contract.AcceptSchema, {"promised_days": 7}, AcceptComplaint).promised_days
+        == 7
+    )
+
+
+def test_a_refused_command_is_invalid_with_the_schemas_messages():
+    with pytest.raises(Invalid) as caught:
+        load_command(
+            contract.RegisterComplaintSchema, {**FORM, "channel": "fax"}, RegisterComplaint.of
+        )
+    assert caught.value.code == "invalid" and "channel" in caught.value.details
 
 
 @pytest.mark.parametrize(

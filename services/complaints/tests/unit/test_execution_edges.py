@@ -101,7 +101,7 @@ def test_a_rework_is_done_by_its_inspection_not_by_the_receipt():  # rule P8
 
 
 def test_an_exchange_credited_and_inspected_waits_for_its_replacement():  # rule P8
-    complaint = executing({"type": loaded("exchange"), "lines": [line()]})
+    complaint = executing(return_action(line(), type=loaded("exchange")))
     (exchange,) = complaint.actions
     complaint.return_received("RA-1", at(24))
     complaint.return_inspected("RA-1", at(25))
@@ -112,7 +112,7 @@ def test_an_exchange_credited_and_inspected_waits_for_its_replacement():  # rule
 
 
 def test_a_replenishment_typed_as_decoded_is_done_when_shipped():  # rule P8
-    complaint = executing({"type": loaded("replenishment"), "lines": [line()]})
+    complaint = executing(return_action(line(), type=loaded("replenishment")))
     complaint.replenishment_shipped("SH-1", at(24))
     assert complaint.status == "resolved"
 
@@ -212,8 +212,8 @@ def test_one_shipment_ships_one_action_however_often_it_is_reported():  # rule P
 
 def test_a_shipment_without_an_action_goes_to_a_replenishment_before_an_exchange():  # rule P8
     complaint = executing(
-        {"type": loaded("exchange"), "lines": [line()]},
-        {"type": loaded("replenishment"), "lines": [line()]},
+        return_action(line(), type=loaded("exchange")),
+        return_action(line(), type=loaded("replenishment")),
     )
     exchange, replenishment = complaint.actions
     assert complaint.replenishment_shipped("SH-1", at(10)) == [replenishment]

@@ -12,6 +12,16 @@ from decimal import Decimal
 import pytest
 
 from complaints import handlers
+from complaints.commands import (
+    AcceptComplaint,
+    PostPlan,
+    RecordCustomerResponse,
+    RecordFollowUp,
+    RecordInvestigation,
+    RegisterComplaint,
+    RejectComplaint,
+    SendBackPlan,
+)
 from complaints.domain import ComplaintSettings
 from complaints.testing import (
     CaseBuilder,
@@ -21,6 +31,7 @@ from complaints.testing import (
     line,
     resolved_case,
     return_action,
+    share,
 )
 from servicekit.contracts.complaints import (
     ApproverRankTooLow,
@@ -30,22 +41,14 @@ from servicekit.contracts.complaints import (
     SharesDoNotSumToOne,
 )
 from servicekit.contracts.customer import CustomerNotFound
-from servicekit.domain import utcnow
+from servicekit.domain import Actor, utcnow
 from servicekit.testing import FakeUnitOfWork
 
 SETTINGS = ComplaintSettings()
-AGENT = {"username": "agent1", "roles": ["cs_agent"]}
-CS_MANAGER = {"username": "csm1", "roles": ["cs_manager"]}
-VP = {"username": "vp1", "roles": ["vp"]}
-QUALITY = {"username": "qa1", "roles": ["quality"]}
-FORM = {
-    "customer_id": "cust-1",
-    "channel": "hotline",
-    "order_no": "SO-1",
-    "description": "外壳破损",
-    "request": "return",
-    "lines": [{"sku": "P-100", "quantity": 2, "unit_price": Decimal("450.00")}],
-}
+AGENT = Actor("agent1", ("cs_agent",))
+CS_MANAGER = Actor("csm1", ("cs_manager",))
+VP = Actor("vp1", ("vp",))
+QUALITY = Actor("qa1", ("quality",))
 
 
 def fake_uow(*stored) -> FakeUnitOfWork:
@@ -70,7 +73,15 @@ def unknown_customer(customer_id: str) -> dict:
 
 
 def register(uow, lookup=None):
-    form = {**FORM, "ship_date": (utcnow() - timedelta(days=10)).date()}
+    form = RegisterComplaint(
+        customer_id="cust-1",
+        channel="hotline",
+        order_no="SO-1",
+        ship_date=(utcnow() - timedelta(days=10)).date(),
+        description="外壳破损",
+        request="return",
+        lines=(line("P-100", 2, "450.00"),),
+    )
     return handlers.register_complaint(uow, SETTINGS, form, AGENT, lookup or customer())
 
 
@@ -119,7 +130,7 @@ def test_registration_plans_the_first_notice_check():  # rule P10
 def test_accepting_moves_the_stored_case_and_answers_its_history():
     case = recent().build()
     uow = fake_uow(case)
-    complaint, view = handlers.accept_complaint(uow, SETTINGS, case.id, {"promised_days": 7}, AGENT)
+    complaint, view = handlers.accept_complaint(uow, SETTINGS, case.id, AcceptComplaint(7), AGENT)
     assert uow.complaints.get(case.id).status == "accepted"
     assert complaint.promised_days == 7
     assert [h["action"] for h in view["history"]] == ["accepted"]
@@ -129,7 +140,7 @@ def test_accepting_moves_the_stored_case_and_answers_its_history():
 def test_a_command_on_an_unknown_case_is_not_found():
     uow = fake_uow()
     with pytest.raises(ComplaintNotFound) as raised:
-        handlers.accept_complaint(uow, SETTINGS, "nope", {"promised_days": 7}, AGENT)
+        handlers.accept_complaint(uow, SETTINGS, "nope", AcceptComplaint(7), AGENT)
     assert raised.value.details == {"complaint_id": "nope"}
     assert uow.commits == 0
 
@@ -137,24 +148,20 @@ def test_a_command_on_an_unknown_case_is_not_found():
 def test_rejecting_commits_the_rejection_event():  # rule P3
     case = recent().build()
     uow = fake_uow(case)
-    handlers.reject_complaint(uow, SETTINGS, case.id, {"reason": "超过质保期"}, AGENT)
+    handlers.reject_complaint(uow, SETTINGS, case.id, RejectComplaint("超过质保期"), AGENT)
     assert uow.complaints.get(case.id).status == "rejected"
     assert uow.event_types() == ["complaint_rejected"]
     assert uow.events[0].payload["reason"] == "超过质保期"
 
 
 # --- rule P4 ---------------------------------------------------------------------
-def report(*shares: str) -> dict:
-    return {
-        "findings": "注塑缺陷",
-        "cause": "模具磨损",
-        "cause_category": "non_sales",
-        "responsibility": [
-            {"department": f"d{i}", "person": None, "share": Decimal(s)}
-            for i, s in enumerate(shares)
-        ],
-        "improvement": None,
-    }
+def report(*shares: str) -> RecordInvestigation:
+    return RecordInvestigation(
+        findings="注塑缺陷",
+        cause="模具磨损",
+        cause_category="non_sales",
+        responsibility=tuple(share(f"d{i}", s) for i, s in enumerate(shares)),
+    )
 
 
 def test_recording_the_investigation_sends_the_case_to_planning():
@@ -181,8 +188,8 @@ def test_a_refused_investigation_leaves_the_stored_case_as_it_was():  # rule P4
 
 
 # --- rule P5, rule P6, rule P7 ------------------------------------------------------------
-def big_return() -> dict:
-    return {"actions": [return_action(line("P-100", 10, Decimal("1200.00")))]}
+def big_return() -> PostPlan:
+    return PostPlan((return_action(line("P-100", 10, Decimal("1200.00"))),))
 
 
 def test_posting_a_plan_above_the_cs_manager_limit_asks_the_vp():  # rule P6
@@ -194,7 +201,7 @@ def test_posting_a_plan_above_the_cs_manager_limit_asks_the_vp():  # rule P6
 
 
 def test_a_cs_manager_cannot_approve_a_vp_plan_but_the_vp_can():  # rule P6
-    builder = recent().accept().investigate().plan(big_return()["actions"])
+    builder = recent().accept().investigate().plan(big_return().actions)
     uow = fake_uow(builder.build())
     case_id, plan_id = builder.complaint.id, builder.plan_id
     with pytest.raises(ApproverRankTooLow):
@@ -208,7 +215,7 @@ def test_sending_a_plan_back_opens_the_next_round():  # rule P6
     builder = recent().accept().investigate().plan()
     uow = fake_uow(builder.build())
     plan = handlers.send_back_plan(
-        uow, SETTINGS, builder.complaint.id, builder.plan_id, {"reason": "依据不足"}, CS_MANAGER
+        uow, SETTINGS, builder.complaint.id, builder.plan_id, SendBackPlan("依据不足"), CS_MANAGER
     )
     assert plan.status == "declined"
     assert uow.complaints.get(builder.complaint.id).round == 2
@@ -218,7 +225,7 @@ def test_the_customer_accepting_starts_execution_and_announces_the_plan():  # ru
     builder = recent().accept().investigate().plan([allowance("300.00")]).approve()
     uow = fake_uow(builder.build())
     complaint, _ = handlers.record_customer_response(
-        uow, SETTINGS, builder.complaint.id, builder.plan_id, {"accepted": True}, AGENT
+        uow, SETTINGS, builder.complaint.id, builder.plan_id, RecordCustomerResponse(True), AGENT
     )
     assert complaint.status == "executing"
     assert uow.event_types() == ["plan_accepted"]
@@ -230,7 +237,7 @@ def test_a_satisfied_follow_up_closes_and_apportions_the_loss():  # rule P9, rul
     case = resolved_case(start=utcnow() - timedelta(days=3)).build()
     uow = fake_uow(case)
     complaint, view = handlers.record_follow_up(
-        uow, SETTINGS, case.id, {"satisfied": True, "score": 5}, AGENT
+        uow, SETTINGS, case.id, RecordFollowUp(True, 5), AGENT
     )
     assert uow.complaints.get(case.id).status == "closed"
     assert uow.event_types() == ["complaint_closed", "loss_apportioned"]
