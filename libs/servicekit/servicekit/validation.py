@@ -38,6 +38,17 @@ def load(schema: Schema | type[Schema], data: Any, partial: bool = False) -> Any
         raise Invalid("The request is not valid.", messages) from exc
 
 
+def load_list_args(
+    filter_schema: Schema | type[Schema], filters: Any, page: Any, per_page: Any
+) -> tuple[dict, dict]:
+    """The filters and the page of a list query, checked (CONTRACT "Lists"): ``(filters,
+    {"page", "per_page"})``, for ``queries.list_...(uow, filters, **paging)``."""
+    from servicekit.contracts.common import PageArgsSchema
+
+    paging = load(PageArgsSchema, {"page": page, "per_page": per_page})
+    return load(filter_schema, filters or {}), paging
+
+
 def load_actor(actor: Any) -> dict:
     from servicekit.contracts.common import ActorSchema
 

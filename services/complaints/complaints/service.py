@@ -30,7 +30,7 @@ from complaints.repository import REPOSITORIES
 from servicekit.config import settings_from
 from servicekit.contracts import complaints as contract
 from servicekit.contracts import finance, returns
-from servicekit.contracts.common import HistoryEntrySchema, PageArgsSchema
+from servicekit.contracts.common import HistoryEntrySchema
 from servicekit.domain import utcnow
 from servicekit.leases import try_acquire
 from servicekit.nameko_ext import (
@@ -43,7 +43,7 @@ from servicekit.nameko_ext import (
     handle_event,
     query,
 )
-from servicekit.validation import actor_of, load, load_command
+from servicekit.validation import actor_of, load, load_command, load_list_args
 
 start_mappers()
 log = logging.getLogger(__name__)
@@ -177,15 +177,13 @@ class ComplaintsService(HealthRpc):
 
     @query
     def list_complaints(self, filters: dict | None = None, page: int = 1, per_page: int = 50):
-        filters = load(contract.ComplaintFilterSchema, filters or {})
-        paging = load(PageArgsSchema, {"page": page, "per_page": per_page})
+        filters, paging = load_list_args(contract.ComplaintFilterSchema, filters, page, per_page)
         result = queries.list_complaints(self.uow(), filters, **paging)
         return {**result, "items": [_dump_complaint(view) for view in result["items"]]}
 
     @query
     def list_notices(self, filters: dict | None = None, page: int = 1, per_page: int = 50):
-        filters = load(contract.NoticeFilterSchema, filters or {})
-        paging = load(PageArgsSchema, {"page": page, "per_page": per_page})
+        filters, paging = load_list_args(contract.NoticeFilterSchema, filters, page, per_page)
         result = queries.list_notices(self.uow(), filters, **paging)
         return {**result, "items": _notices.dump(result["items"])}
 

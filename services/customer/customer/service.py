@@ -17,7 +17,6 @@ from customer.domain import CustomerSettings
 from customer.models import start_mappers
 from customer.repository import REPOSITORIES
 from servicekit.contracts import customer as contract
-from servicekit.contracts.common import PageArgsSchema
 from servicekit.nameko_ext import (
     DomainSettings,
     HealthRpc,
@@ -26,7 +25,7 @@ from servicekit.nameko_ext import (
     command,
     query,
 )
-from servicekit.validation import actor_of, load, load_command
+from servicekit.validation import actor_of, load, load_command, load_list_args
 
 start_mappers()
 
@@ -61,8 +60,7 @@ class CustomerService(HealthRpc):
 
     @query
     def list_customers(self, filters: dict | None = None, page: int = 1, per_page: int = 50):
-        filters = load(contract.CustomerFilterSchema, filters or {})
-        paging = load(PageArgsSchema, {"page": page, "per_page": per_page})
+        filters, paging = load_list_args(contract.CustomerFilterSchema, filters, page, per_page)
         result = queries.list_customers(self.uow(), filters, **paging)
         return {**result, "items": _customers.dump(result["items"])}
 

@@ -62,6 +62,18 @@ class ActorSchema(Schema):
     department = fields.String(load_default=None, allow_none=True)
 
 
+class EventSchema(Schema):
+    """What every event payload carries: its id (the consumer's inbox key, rule X2) and
+    when it happened. Consumers leave out fields they do not know: a newer producer may
+    add some."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    event_id = fields.String(required=True)
+    occurred_at = fields.String()
+
+
 class PageArgsSchema(Schema):
     class Meta:
         unknown = EXCLUDE

@@ -25,7 +25,7 @@ returns and finance that move an action along (rule P8) are named in
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from servicekit.contracts.common import BodyList, HistoryEntrySchema, Money, Ratio
+from servicekit.contracts.common import BodyList, EventSchema, HistoryEntrySchema, Money, Ratio
 
 # Names, constants and errors live in a module without marshmallow (the domain imports
 # it); callers keep importing them from here.
@@ -304,12 +304,7 @@ class MonthlyReportSchema(Schema):
 
 
 # --- events -----------------------------------------------------------------
-class _EventSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE  # a newer producer may add fields
-
-    event_id = fields.String(required=True)
-    occurred_at = fields.String()
+class _EventSchema(EventSchema):
     complaint_id = fields.String(required=True)
     number = fields.String(required=True)
     customer_id = fields.String(required=True)

@@ -20,9 +20,9 @@ RPC methods (service name ``customer``); every command takes ``actor`` =
 
 from decimal import Decimal
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
-from servicekit.contracts.common import BodyList, HistoryEntrySchema, Money, Ratio
+from servicekit.contracts.common import BodyList, EventSchema, HistoryEntrySchema, Money, Ratio
 from servicekit.contracts.customer_vocabulary import (  # noqa: F401  (the published API)
     CHANGE_REQUEST_STATUSES,
     CUSTOMER_APPROVED,
@@ -228,16 +228,11 @@ class AuditEntrySchema(HistoryEntrySchema):
 
 
 # --- events -----------------------------------------------------------------
-class CustomerTermsEventSchema(Schema):
+class CustomerTermsEventSchema(EventSchema):
     """Payload of ``customer.customer_approved``, ``customer.terms_changed`` and
     ``customer.status_changed``: the terms finance needs to reconcile returns, check
     credit and count collections (finance, not built yet)."""
 
-    class Meta:
-        unknown = EXCLUDE  # a newer producer may add fields
-
-    event_id = fields.String(required=True)
-    occurred_at = fields.String()
     customer_id = fields.String(required=True)
     name = fields.String(required=True)
     status = fields.String(required=True)
@@ -250,16 +245,11 @@ class CustomerTermsEventSchema(Schema):
     action = fields.String()  # status_changed: went_dormant, lost, reactivated, won_back
 
 
-class OwnerChangedEventSchema(Schema):
+class OwnerChangedEventSchema(EventSchema):
     """Payload of ``customer.owner_changed``: the sales person a customer's receivables
     count for from now on (collection rate, rule F6), so finance keeps its own copy
     (rule X1)."""
 
-    class Meta:
-        unknown = EXCLUDE
-
-    event_id = fields.String(required=True)
-    occurred_at = fields.String()
     customer_id = fields.String(required=True)
     name = fields.String(required=True)
     status = fields.String(required=True)

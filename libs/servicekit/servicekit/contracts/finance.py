@@ -4,9 +4,9 @@ Only the events other services consume are fixed here so far; the RPC API comes
 with the finance service.
 """
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import fields, validate
 
-from servicekit.contracts.common import Money
+from servicekit.contracts.common import EventSchema, Money
 
 SERVICE = "finance"
 
@@ -19,15 +19,7 @@ LEDGER_CHANGED = "ledger_changed"
 VOUCHER_TYPES = ("return_credit", "allowance", "compensation")
 
 
-class _Event(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    event_id = fields.String(required=True)
-    occurred_at = fields.String()
-
-
-class VoucherEventSchema(_Event):
+class VoucherEventSchema(EventSchema):
     """``finance.voucher_issued`` and ``finance.voucher_posted``."""
 
     voucher_id = fields.String(required=True)
@@ -40,7 +32,7 @@ class VoucherEventSchema(_Event):
     amount = Money(required=True)
 
 
-class ReconciliationExceptionEventSchema(_Event):
+class ReconciliationExceptionEventSchema(EventSchema):
     reconciliation_id = fields.String(required=True)
     return_id = fields.String(required=True)
     complaint_id = fields.String(allow_none=True)

@@ -7,7 +7,7 @@ may add fields without breaking them.
 
 from marshmallow import EXCLUDE, Schema, fields
 
-from servicekit.contracts.common import Money
+from servicekit.contracts.common import EventSchema, Money
 
 SERVICE = "returns"
 
@@ -15,14 +15,6 @@ RETURN_AUTHORIZED = "return_authorized"
 RETURN_RECEIVED = "return_received"
 RETURN_INSPECTED = "return_inspected"
 REPLENISHMENT_SHIPPED = "replenishment_shipped"
-
-
-class _Event(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    event_id = fields.String(required=True)
-    occurred_at = fields.String()
 
 
 class ReturnLineEventSchema(Schema):
@@ -38,7 +30,7 @@ class ReturnLineEventSchema(Schema):
     scrap = fields.Integer()
 
 
-class ReturnEventSchema(_Event):
+class ReturnEventSchema(EventSchema):
     """``returns.return_authorized``, ``return_received``, ``return_inspected``."""
 
     return_id = fields.String(required=True)
@@ -56,7 +48,7 @@ class ShipmentLineSchema(Schema):
     quantity = fields.Integer(required=True)
 
 
-class ReplenishmentShippedEventSchema(_Event):
+class ReplenishmentShippedEventSchema(EventSchema):
     shipment_id = fields.String(required=True)
     complaint_id = fields.String(required=True)
     customer_id = fields.String()
