@@ -5,6 +5,7 @@ strings come back from the database equal to the code's literals but not the sam
 objects."""
 
 import json
+from dataclasses import fields
 from datetime import timedelta
 from decimal import Decimal
 
@@ -49,11 +50,13 @@ def escalations(builder: CaseBuilder) -> list[Notice]:
 def test_notices_are_built_by_name_and_compare_by_identity():  # rule P10
     complaint = CaseBuilder().build()
     (notice,) = complaint.due_notices(at(20))
-    twin = Notice(**vars(notice))
+    # Its fields only: once a test has started the mappers, vars() holds the ORM's too.
+    values = {f.name: getattr(notice, f.name) for f in fields(notice)}
+    twin = Notice(**values)
     assert twin != notice
     assert len({twin, notice}) == 2
     with pytest.raises(TypeError):
-        Notice(*vars(notice).values())
+        Notice(*values.values())
 
 
 # --- when the timer next looks at a case ---------------------------------------------------
