@@ -245,7 +245,7 @@ class Customer(Aggregate):
             self.updated_at = now
             self._note(by, "updated", diff, at=self.updated_at)
         if "owner" in diff:
-            # rule X1: finance keeps its own copy of the owner (collection rate, rule F6).
+            # rule X1: finance keeps its own copy of the owner (for its collection rate).
             self._record_event(
                 OWNER_CHANGED,
                 {

@@ -247,7 +247,7 @@ class CustomerTermsEventSchema(EventSchema):
 
 class OwnerChangedEventSchema(EventSchema):
     """Payload of ``customer.owner_changed``: the sales person a customer's receivables
-    count for from now on (collection rate, rule F6), so finance keeps its own copy
+    count for from now on (finance's collection rate), so finance keeps its own copy
     (rule X1)."""
 
     customer_id = fields.String(required=True)

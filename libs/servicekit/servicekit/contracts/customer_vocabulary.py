@@ -29,7 +29,7 @@ TERMS_FIELDS = ("discount", "settlement_terms", "credit_limit", "over_acceptance
 CUSTOMER_APPROVED = "customer_approved"
 TERMS_CHANGED = "terms_changed"
 STATUS_CHANGED = "status_changed"
-OWNER_CHANGED = "owner_changed"  # rule X1: finance keeps the owner (rule F6)
+OWNER_CHANGED = "owner_changed"  # rule X1: finance keeps the owner for its collection rate
 GRADE_CHANGED = "grade_changed"
 EVENTS = (CUSTOMER_APPROVED, TERMS_CHANGED, STATUS_CHANGED, OWNER_CHANGED)
 
