@@ -45,22 +45,9 @@ def test_every_cited_id_is_a_rule_of_docs_rules():
     assert found.unknown == {}, f"cited ids that are no rule of docs/rules.md: {found.unknown}"
 
 
-# Files being rewritten by other points of issue 8 while the citations were converted
-# (and the complaints tests, whose owner converts them): their ids in another form are
-# listed by `make rules`; convert them, then take them off this list.
-NOT_CONVERTED_YET = (
-    "libs/servicekit/servicekit/contracts/customer_vocabulary.py",
-    "libs/servicekit/tests/unit/test_fake_unit_of_work.py",
-    "services/customer/customer/commands.py",
-    "services/customer/customer/domain.py",
-    "services/customer/customer/handlers.py",
-    "services/customer/customer/service.py",
-)
-
-
 def test_rule_ids_are_cited_in_the_one_form():
     """'rule P6', one id each: a range, a plural or a bare id escapes a grep for it."""
-    loose = [place for place in rules.index(REPO).loose if not place.startswith(NOT_CONVERTED_YET)]
+    loose = rules.index(REPO).loose
     assert loose == [], "write these as 'rule <id>', one id each:\n" + "\n".join(loose)
 
 
