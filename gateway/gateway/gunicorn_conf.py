@@ -16,6 +16,9 @@ workers = _settings["GATEWAY_WORKERS"]
 worker_class = "gthread"
 threads = _settings["GATEWAY_THREADS"]
 graceful_timeout = 10
+# gunicorn's largest request line (default 4094): long filter queries still reach the
+# app; longer lines get gunicorn's own 400 before any application code.
+limit_request_line = 8190
 
 
 def child_exit(server, worker) -> None:
