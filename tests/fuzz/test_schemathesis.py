@@ -9,6 +9,7 @@ documented shape (CONTRACT "HTTP conventions").
 
 from __future__ import annotations
 
+import os
 import tempfile
 import uuid
 
@@ -158,11 +159,14 @@ def _request_line_bytes(case) -> int:
     return len(case.method) + len(prepared.path_url) + len(" HTTP/1.1")
 
 
+# Derandomized: make test runs the same examples every time, so a landing is judged on
+# the code, not on the draw; set FUZZ_RANDOM=1 to explore new inputs.
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES_PER_OPERATION,
     deadline=None,
     database=None,
+    derandomize=not os.environ.get("FUZZ_RANDOM"),
     suppress_health_check=list(HealthCheck),
 )
 def test_no_input_gets_a_server_error_or_an_undocumented_answer(
