@@ -9,12 +9,16 @@ from marshmallow import EXCLUDE, Schema, fields
 
 from servicekit.contracts.common import EventSchema, Money
 
-SERVICE = "returns"
-
-RETURN_AUTHORIZED = "return_authorized"
-RETURN_RECEIVED = "return_received"
-RETURN_INSPECTED = "return_inspected"
-REPLENISHMENT_SHIPPED = "replenishment_shipped"
+# Names, constants and errors live in a module without marshmallow (the domain imports
+# it); callers keep importing them from here.
+from servicekit.contracts.returns_vocabulary import *  # noqa: F403
+from servicekit.contracts.returns_vocabulary import (  # noqa: F401 (named for readers)
+    REPLENISHMENT_SHIPPED,
+    RETURN_AUTHORIZED,
+    RETURN_INSPECTED,
+    RETURN_RECEIVED,
+    SERVICE,
+)
 
 
 class ReturnLineEventSchema(Schema):
