@@ -67,6 +67,7 @@ class Receiving:
             received_by=by,
             received_at=now,
         )
+        first = not self.receipts  # the first scan starts the receiving
         counted = {}
         for scanned in receipt.lines:
             # rule R2: more than authorized is taken and recorded; finance decides on it.
@@ -77,7 +78,7 @@ class Receiving:
         changes: dict[str, Any] = {"scan_id": scan.scan_id, "scanner_id": scan.scanner_id}
         changes["lines"] = [line.payload() for line in receipt.lines]
         changes["received_quantity"] = counted
-        if self.status != "receiving":
+        if first:
             changes["status"] = {"old": self.status, "new": "receiving"}
             self.status = "receiving"
         self.updated_at = now
