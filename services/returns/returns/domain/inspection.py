@@ -31,7 +31,7 @@ class Inspection:
     witness: str | None
 
     def inspect(self, inspection: RecordInspection, by: str, now: datetime) -> None:
-        if self.status != "received":
+        if self.received_at is None or self.inspected_at is not None:  # rule R2 first, once
             raise ReturnNotReceived(details={"status": self.status})
         witness = required_text("witness", inspection.witness)
         given = {}

@@ -89,7 +89,7 @@ class Replenishment(Aggregate):
 
     def ship(self, shipment: ShipReplenishment, by: str, now: datetime) -> None:
         """rule R5: picked and checked, it leaves with its carrier and tracking number."""
-        if self.status != "pending":
+        if self.shipped_at is not None:
             raise AlreadyShipped(details={"status": self.status})
         carrier = required_text("carrier", shipment.carrier)
         tracking_no = required_text("tracking_no", shipment.tracking_no)

@@ -51,14 +51,10 @@ class SalesReturnRequest(Aggregate):
     ) -> ReturnAuthorization | None:
         """The market manager's decision; approved -> the authorization (rule R1), whose
         differences at sign-off go to the clerk who filed the request (rule R2)."""
-        if self.status != "pending":
+        if self.decided_at is not None:
             raise RequestDecided(details={"status": self.status})
         now = aware(now)
-        if decision.decision == "reject":
-            comment = required_text("comment", decision.comment)
-            authorization = None
-            status = "rejected"
-        else:
+        if decision.decision == "approve":
             comment = decision.comment
             authorization = ReturnAuthorization(
                 number=number,
@@ -71,6 +67,10 @@ class SalesReturnRequest(Aggregate):
             )
             self.return_id = authorization.id
             status = "approved"
+        else:  # reject: the reason is owed to the clerk
+            comment = required_text("comment", decision.comment)
+            authorization = None
+            status = "rejected"
         self._note(
             by,
             status,
