@@ -1,9 +1,284 @@
-"""Tables of the returns service (none of its own yet; the kit tables come from servicekit)."""
+"""Tables of the returns service and their mapping onto the domain classes.
 
-from sqlalchemy import MetaData
+The value objects the domain keeps frozen (receipts, stock movements, scrap records) get
+rows of their own; the lines inside a receipt, a shipment or a request never change
+after they are written, so they are JSON on their row.
+"""
 
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import instrumentation, registry, relationship
+from sqlalchemy.types import TypeDecorator
+
+from returns.commands import ReturnLine
+from returns.domain import (
+    AuthorizedLine,
+    Receipt,
+    ReceivedLine,
+    Replenishment,
+    ReturnAuthorization,
+    SalesReturnRequest,
+    ScrapRecord,
+    ShipmentLine,
+    StockMovement,
+)
+from servicekit.mappers import once
 from servicekit.tables import kit_metadata
+from servicekit.types import Money, UTCDateTime
 
 metadata = MetaData()
+mapper_registry = registry(metadata=metadata)
+
+ID = String(32)
+USER = String(150)
+
+
+class _Lines(TypeDecorator):
+    """A list of frozen line values as JSON (the row's own lines, written once)."""
+
+    impl = JSON
+    cache_ok = True
+
+    def to_json(self, line) -> dict:
+        raise NotImplementedError
+
+    def from_json(self, data: dict):
+        raise NotImplementedError
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else [self.to_json(line) for line in value]
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else [self.from_json(data) for data in value]
+
+
+class ReceivedLines(_Lines):
+    def to_json(self, line: ReceivedLine) -> dict:
+        return line.payload()
+
+    def from_json(self, data: dict) -> ReceivedLine:
+        return ReceivedLine(**data)
+
+    def process_result_value(self, value, dialect):
+        lines = super().process_result_value(value, dialect)
+        return None if lines is None else tuple(lines)  # a receipt's lines are a tuple
+
+
+class ShipmentLines(_Lines):
+    def to_json(self, line: ShipmentLine) -> dict:
+        return line.payload()
+
+    def from_json(self, data: dict) -> ShipmentLine:
+        return ShipmentLine(**data)
+
+
+class RequestLines(_Lines):
+    def to_json(self, line: ReturnLine) -> dict:
+        return {
+            "sku": line.sku,
+            "quantity": line.quantity,
+            "unit_price": str(line.unit_price),
+            "description": line.description,
+            "reason": line.reason,
+            "handling": line.handling,
+        }
+
+    def from_json(self, data: dict) -> ReturnLine:
+        return ReturnLine(**{**data, "unit_price": Decimal(data["unit_price"])})
+
+
+return_authorizations = Table(
+    "return_authorizations",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("number", String(32), nullable=False, unique=True),
+    Column("complaint_id", ID, index=True),
+    # rule R1: one authorization per accepted plan, whatever event brings it.
+    Column("plan_id", ID, unique=True),
+    Column("request_id", ID, unique=True),
+    Column("customer_id", ID, nullable=False, index=True),
+    Column("owner", USER),
+    Column("status", String(20), nullable=False, index=True),
+    Column("differences", JSON, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("received_at", UTCDateTime()),
+    Column("received_by", USER),
+    Column("posted_at", UTCDateTime()),
+    Column("inspected_at", UTCDateTime()),
+    Column("inspected_by", USER),
+    Column("witness", USER),
+)
+
+
+def _return_fk() -> Column:
+    return Column(
+        "return_id",
+        ID,
+        ForeignKey("return_authorizations.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    )
+
+
+return_lines = Table(
+    "return_lines",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    _return_fk(),
+    Column("sku", String(64), nullable=False),
+    Column("authorized_quantity", Integer, nullable=False),
+    Column("unit_price", Money(), nullable=False),
+    Column("description", Text),
+    Column("reason", Text),
+    Column("handling", String(50)),
+    Column("received_quantity", Integer, nullable=False),
+    Column("good", Integer),
+    Column("rework", Integer),
+    Column("scrap", Integer),
+    UniqueConstraint("return_id", "sku", name="uq_return_lines_sku"),
+)
+
+receipts = Table(
+    "receipts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    _return_fk(),
+    Column("scan_id", String(100), nullable=False),
+    Column("scanner_id", String(100), nullable=False),
+    Column("lines", ReceivedLines(), nullable=False),
+    Column("received_by", USER, nullable=False),
+    Column("received_at", UTCDateTime(), nullable=False),
+    # rule R2: a scan counts once, also when two copies arrive at the same instant; the
+    # database refuses the second row (no check-then-insert race).
+    UniqueConstraint("return_id", "scan_id", name="uq_receipts_scan"),
+)
+
+stock_movements = Table(
+    "stock_movements",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    _return_fk(),
+    Column("sku", String(64), nullable=False, index=True),
+    Column("kind", String(30), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("moved_at", UTCDateTime(), nullable=False, index=True),
+    Column("moved_by", USER, nullable=False),
+)
+
+scrap = Table(
+    "scrap",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    _return_fk(),
+    Column("sku", String(64), nullable=False, index=True),
+    Column("spec", Text),
+    Column("quantity", Integer, nullable=False),
+    Column("scrapped_at", UTCDateTime(), nullable=False, index=True),
+    Column("scrapped_by", USER, nullable=False),
+)
+
+replenishments = Table(
+    "replenishments",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("complaint_id", ID, nullable=False, index=True),  # rule R5: none without its case
+    Column("plan_id", ID),
+    Column("action_id", ID),
+    Column("customer_id", ID, nullable=False),
+    Column("lines", ShipmentLines(), nullable=False),
+    Column("status", String(20), nullable=False, index=True),
+    Column("carrier", String(100)),
+    Column("tracking_no", String(100)),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("shipped_at", UTCDateTime()),
+    Column("shipped_by", USER),
+    # rule R5: one shipment per replenishment action (rule R1's once, on the plan's side).
+    UniqueConstraint("plan_id", "action_id", name="uq_replenishments_action"),
+)
+
+return_requests = Table(
+    "return_requests",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("customer_id", ID, nullable=False, index=True),
+    Column("request_class", String(40), nullable=False),
+    Column("basis", Text, nullable=False),
+    Column("lines", RequestLines(), nullable=False),
+    Column("status", String(20), nullable=False, index=True),
+    Column("filed_by", USER, nullable=False),
+    Column("filed_at", UTCDateTime(), nullable=False),
+    Column("decided_by", USER),
+    Column("decided_at", UTCDateTime()),
+    Column("comment", Text),
+    Column("return_id", ID),
+)
+
+# rule R1: readable authorization numbers, unique per year (RA-2026-000123).
+return_numbers = Table(
+    "return_numbers",
+    metadata,
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("last", Integer, nullable=False),
+)
 
 target_metadata = [metadata, kit_metadata]
+
+
+def _children(cls, table):
+    return relationship(
+        cls,
+        order_by=table.c.id,  # in the order they were written
+        cascade="all, delete-orphan",
+        lazy="selectin",  # the aggregate is loaded whole; it is read after its session closes
+    )
+
+
+def _map_frozen(cls, table, **kwargs) -> None:
+    """Map a frozen dataclass: SQLAlchemy's state attribute goes in past the dataclass's
+    ``__setattr__`` (its fields stay frozen; the ORM writes them through ``__dict__``)."""
+    mapper_registry.map_imperatively(cls, table, **kwargs)
+    manager = instrumentation.manager_of_class(cls)
+    state_key = manager.STATE_ATTR
+    manager._state_setter = lambda instance, state: object.__setattr__(instance, state_key, state)
+
+
+@once
+def start_mappers() -> None:
+    """Map the domain classes (imperative mapping keeps the domain pure)."""
+    mapper_registry.map_imperatively(AuthorizedLine, return_lines)
+    _map_frozen(Receipt, receipts)
+    _map_frozen(
+        StockMovement,
+        stock_movements,
+        properties={"at": stock_movements.c.moved_at, "by": stock_movements.c.moved_by},
+    )
+    _map_frozen(
+        ScrapRecord,
+        scrap,
+        properties={"at": scrap.c.scrapped_at, "by": scrap.c.scrapped_by},
+    )
+    mapper_registry.map_imperatively(
+        ReturnAuthorization,
+        return_authorizations,
+        properties={
+            "lines": _children(AuthorizedLine, return_lines),
+            "receipts": _children(Receipt, receipts),
+            "movements": _children(StockMovement, stock_movements),
+            "scrapped": _children(ScrapRecord, scrap),
+        },
+    )
+    mapper_registry.map_imperatively(Replenishment, replenishments)
+    mapper_registry.map_imperatively(SalesReturnRequest, return_requests)
