@@ -1,0 +1,79 @@
+"""The returns service's repositories: one per aggregate, on the unit of work
+(``uow.returns``, ``uow.replenishments``, ``uow.requests``), so handlers load and add
+aggregates and never write SQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from returns.domain import Replenishment, ReturnAuthorization, SalesReturnRequest, return_number
+from returns.models import return_numbers
+from servicekit.contracts.returns_vocabulary import (
+    ReplenishmentNotFound,
+    ReturnNotFound,
+    ReturnRequestNotFound,
+)
+from servicekit.db import history_of
+from servicekit.repository import SqlRepository
+
+
+class ReturnRepository(SqlRepository[ReturnAuthorization]):
+    model = ReturnAuthorization
+    not_found = ReturnNotFound
+    id_key = "return_id"
+
+    def find_by_plan(self, plan_id: str) -> ReturnAuthorization | None:
+        """rule R1: the plan's authorization, if it has one (a plan has at most one)."""
+        query = select(ReturnAuthorization).where(ReturnAuthorization.plan_id == plan_id)
+        return self.session.scalars(query).first()
+
+    def next_number(self, year: int) -> str:
+        """rule R1: RA-<year>-<sequence>, unique per year; the row lock serialises writers."""
+        session = self.session
+        for _ in range(3):
+            last = session.execute(
+                update(return_numbers)
+                .where(return_numbers.c.year == year)
+                .values(last=return_numbers.c.last + 1)
+                .returning(return_numbers.c.last)
+            ).scalar()
+            if last is not None:
+                return return_number(year, last)
+            try:
+                with session.begin_nested():
+                    session.execute(insert(return_numbers).values(year=year, last=1))
+                return return_number(year, 1)
+            except IntegrityError:
+                continue  # another instance created the year's row first
+        raise RuntimeError("could not allocate a return number")
+
+    def history(self, return_id: str) -> list[dict]:
+        """The authorization's history as committed, oldest first (rule X3)."""
+        return history_of(self.session, "return", return_id)
+
+
+class ReplenishmentRepository(SqlRepository[Replenishment]):
+    model = Replenishment
+    not_found = ReplenishmentNotFound
+    id_key = "shipment_id"
+
+    def for_plan(self, plan_id: str) -> list[Replenishment]:
+        """rule R5: the shipments created for a plan's actions."""
+        query = select(Replenishment).where(Replenishment.plan_id == plan_id)
+        return list(self.session.scalars(query))
+
+
+class ReturnRequestRepository(SqlRepository[SalesReturnRequest]):
+    model = SalesReturnRequest
+    not_found = ReturnRequestNotFound
+    id_key = "request_id"
+
+
+# What every unit of work of the service carries: ``uow.returns``, ``uow.replenishments``,
+# ``uow.requests``; ``returns.testing.FAKE_REPOSITORIES`` are the same in memory.
+REPOSITORIES = {
+    "returns": ReturnRepository,
+    "replenishments": ReplenishmentRepository,
+    "requests": ReturnRequestRepository,
+}

@@ -1,0 +1,50 @@
+"""The returns repositories in memory, for handler tests with
+``servicekit.testing.FakeUnitOfWork(FAKE_REPOSITORIES)``: the same extra methods as the
+SQL ones (numbers per year, look-ups by plan, history of what was committed)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from returns.domain import Replenishment, ReturnAuthorization, return_number
+from returns.repository import ReturnRequestRepository
+from servicekit.contracts.returns_vocabulary import ReplenishmentNotFound, ReturnNotFound
+from servicekit.testing import FakeRepository
+
+
+class FakeReturnRepository(FakeRepository[ReturnAuthorization]):
+    not_found = ReturnNotFound
+    id_key = "return_id"
+
+    def __init__(self, aggregates: Iterable[ReturnAuthorization] = ()) -> None:
+        super().__init__(aggregates)
+        self.last_numbers: dict[int, int] = {}
+
+    def find_by_plan(self, plan_id: str) -> ReturnAuthorization | None:
+        return next((a for a in self.items.values() if a.plan_id == plan_id), None)
+
+    def next_number(self, year: int) -> str:
+        self.last_numbers[year] = self.last_numbers.get(year, 0) + 1
+        return return_number(year, self.last_numbers[year])
+
+    def history(self, return_id: str) -> list[dict]:
+        return [
+            {"at": h.at, "who": h.actor, "action": h.action, "changes": h.changes}
+            for h in self.uow.history
+            if h.entity_type == "return" and h.entity_id == return_id
+        ]
+
+
+class FakeReplenishmentRepository(FakeRepository[Replenishment]):
+    not_found = ReplenishmentNotFound
+    id_key = "shipment_id"
+
+    def for_plan(self, plan_id: str) -> list[Replenishment]:
+        return [s for s in self.items.values() if s.plan_id == plan_id]
+
+
+FAKE_REPOSITORIES = {
+    "returns": FakeReturnRepository,
+    "replenishments": FakeReplenishmentRepository,
+    "requests": ReturnRequestRepository,
+}
