@@ -100,6 +100,16 @@ def sign_off(
         return authorization
 
 
+def post_signed_off(uow: UnitOfWork, by: str = SYSTEM) -> int:
+    """rule R6: the daily batch posts every signed-off return not posted yet, announcing
+    the actual quantities; how many it posted (a second run posts none of them again)."""
+    now = utcnow()
+    with uow:
+        posted = sum(authorization.post(by, now) for authorization in uow.returns.unposted())
+        uow.commit()
+        return posted
+
+
 def inspect(
     uow: UnitOfWork, return_id: str, command: RecordInspection, actor: Actor
 ) -> ReturnAuthorization:

@@ -28,6 +28,20 @@ class ReturnRepository(SqlRepository[ReturnAuthorization]):
         query = select(ReturnAuthorization).where(ReturnAuthorization.plan_id == plan_id)
         return self.session.scalars(query).first()
 
+    def unposted(self) -> list[ReturnAuthorization]:
+        """rule R6: signed off, not posted yet, locked so two batch runs take turns (the
+        second finds them posted: PostgreSQL checks the condition again after the wait)."""
+        query = (
+            select(ReturnAuthorization)
+            .where(
+                ReturnAuthorization.received_at.is_not(None),
+                ReturnAuthorization.posted_at.is_(None),
+            )
+            .order_by(ReturnAuthorization.received_at)
+            .with_for_update()
+        )
+        return list(self.session.scalars(query))
+
     def next_number(self, year: int) -> str:
         """rule R1: RA-<year>-<sequence>, unique per year; the row lock serialises writers."""
         session = self.session

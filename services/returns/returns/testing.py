@@ -23,6 +23,10 @@ class FakeReturnRepository(FakeRepository[ReturnAuthorization]):
     def find_by_plan(self, plan_id: str) -> ReturnAuthorization | None:
         return next((a for a in self.items.values() if a.plan_id == plan_id), None)
 
+    def unposted(self) -> list[ReturnAuthorization]:
+        found = [a for a in self.items.values() if a.received_at and a.posted_at is None]
+        return sorted(found, key=lambda a: a.received_at)
+
     def next_number(self, year: int) -> str:
         self.last_numbers[year] = self.last_numbers.get(year, 0) + 1
         return return_number(year, self.last_numbers[year])

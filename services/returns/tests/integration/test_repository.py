@@ -4,6 +4,8 @@ conftest's ``db_url``): aggregates go in and come back whole, a plan's work is d
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -222,3 +224,54 @@ def test_an_approved_request_is_stored_with_its_lines_and_authorization(database
         assert stored.status == "approved" and stored.return_id == authorization.id
         assert stored.lines[0].unit_price == Decimal("2.5") and stored.basis == "合同第5条"
         assert uow.returns.get(authorization.id).request_id == request.id
+
+
+def test_the_same_scan_id_from_many_threads_at_once_counts_once(database):
+    # rule R2: twenty copies of one scan at the same instant -> one receipt, exact quantity
+    return_id = handlers.handle_plan_accepted(new_uow(database), PLAN).id
+    start = threading.Barrier(20)
+
+    def post():
+        start.wait()
+        return handlers.post_receipt(
+            new_uow(database), return_id, scan("s-1", ("A-1", 3)), WAREHOUSE
+        )
+
+    with ThreadPoolExecutor(20) as pool:
+        answers = list(pool.map(lambda _: post(), range(20)))
+    assert sum(created for _, created in answers) == 1
+    assert {(r.scan_id, r.received_at) for r, _ in answers} == {("s-1", answers[0][0].received_at)}
+    assert count(database, receipts) == 1
+    assert handlers.get_return(new_uow(database), return_id).line("A-1").received_quantity == 3
+
+
+def test_the_same_plan_from_many_threads_at_once_is_done_once(database):
+    # rule R1, rule R5: copies of the event racing past the look-up
+    start = threading.Barrier(8)
+
+    def accept():
+        start.wait()
+        return handlers.handle_plan_accepted(new_uow(database), PLAN)
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: accept(), range(8)))
+    assert {a.id for a in answers} == {answers[0].id}
+    assert count(database, return_authorizations) == 1
+    assert count(database, replenishments) == 1
+    assert count(database, outbox, outbox.c.event_type == "return_authorized") == 1
+
+
+def test_the_batch_posts_each_signed_off_return_once(database):
+    # rule R6: two batch runs at once (two instances) post it once
+    return_id = handlers.handle_plan_accepted(new_uow(database), PLAN).id
+    handlers.post_receipt(new_uow(database), return_id, scan("s-1", ("A-1", 10)), WAREHOUSE)
+    handlers.sign_off(new_uow(database), return_id, WAREHOUSE, post_at_once=False)
+    start = threading.Barrier(2)
+
+    def batch():
+        start.wait()
+        return handlers.post_signed_off(new_uow(database))
+
+    with ThreadPoolExecutor(2) as pool:
+        assert sorted(pool.map(lambda _: batch(), range(2))) == [0, 1]
+    assert count(database, outbox, outbox.c.event_type == "return_received") == 1

@@ -204,6 +204,21 @@ def test_sign_off_left_for_the_batch_announces_nothing_yet(uow):
     assert "return_received" not in event_types(uow)
 
 
+def test_the_batch_posts_what_was_signed_off_once(uow):
+    # rule R6
+    waiting = authorized(uow, RETURN)
+    handlers.post_receipt(uow, waiting, scan("s-1", ("A-1", 10)), WAREHOUSE)
+    handlers.sign_off(uow, waiting, WAREHOUSE, post_at_once=False)
+    still_receiving = handlers.handle_plan_accepted(uow, plan(RETURN, plan_id="plan-2")).id
+    handlers.post_receipt(uow, still_receiving, scan("s-2", ("A-1", 1)), WAREHOUSE)
+    assert handlers.post_signed_off(uow) == 1
+    assert handlers.post_signed_off(uow) == 0
+    assert uow.returns.get(waiting).posted_at is not None
+    assert uow.returns.get(still_receiving).posted_at is None
+    received = [e.payload["return_id"] for e in uow.events if e.event_type == "return_received"]
+    assert received == [waiting]
+
+
 def test_after_sign_off_a_new_scan_is_refused_but_a_resent_one_answers(uow):
     # rule R2
     return_id = authorized(uow)
