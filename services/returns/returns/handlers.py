@@ -57,7 +57,11 @@ def handle_plan_accepted(
     except IntegrityError:
         # rule R1: a concurrent copy of the plan's work committed first; it stands.
         with uow:
-            return uow.returns.find_by_plan(plan.plan_id)
+            done = uow.returns.find_by_plan(plan.plan_id)
+            shipped = uow.replenishments.for_plan(plan.plan_id)
+        if done is None and not shipped:
+            raise  # not the plan's twin: a real fault
+        return done
 
 
 def get_return(uow: UnitOfWork, return_id: str) -> ReturnAuthorization:
