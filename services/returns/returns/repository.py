@@ -4,8 +4,7 @@ aggregates and never write SQL."""
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from returns.domain import Replenishment, ReturnAuthorization, SalesReturnRequest, return_number
 from returns.models import return_numbers
@@ -16,6 +15,7 @@ from servicekit.contracts.returns_vocabulary import (
 )
 from servicekit.db import history_of
 from servicekit.repository import SqlRepository
+from servicekit.sequences import next_in_year
 
 
 class ReturnRepository(SqlRepository[ReturnAuthorization]):
@@ -43,24 +43,8 @@ class ReturnRepository(SqlRepository[ReturnAuthorization]):
         return list(self.session.scalars(query))
 
     def next_number(self, year: int) -> str:
-        """rule R1: RA-<year>-<sequence>, unique per year; the row lock serialises writers."""
-        session = self.session
-        for _ in range(3):
-            last = session.execute(
-                update(return_numbers)
-                .where(return_numbers.c.year == year)
-                .values(last=return_numbers.c.last + 1)
-                .returning(return_numbers.c.last)
-            ).scalar()
-            if last is not None:
-                return return_number(year, last)
-            try:
-                with session.begin_nested():
-                    session.execute(insert(return_numbers).values(year=year, last=1))
-                return return_number(year, 1)
-            except IntegrityError:
-                continue  # another instance created the year's row first
-        raise RuntimeError("could not allocate a return number")
+        """rule R1: RA-<year>-<sequence>, unique per year."""
+        return return_number(year, next_in_year(self.session, return_numbers, year))
 
     def history(self, return_id: str) -> list[dict]:
         """The authorization's history as committed, oldest first (rule X3)."""
