@@ -1,15 +1,33 @@
 """The returns repositories in memory, for handler tests with
 ``servicekit.testing.FakeUnitOfWork(FAKE_REPOSITORIES)``: the same extra methods as the
-SQL ones (numbers per year, look-ups by plan, history of what was committed)."""
+SQL ones (numbers per year, look-ups by plan, history of what was committed); and the
+people and inputs the returns tests share."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from returns.commands import AcceptedPlan, PlanAction, PostReceipt, ScanLine
 from returns.domain import Replenishment, ReturnAuthorization, return_number
 from returns.repository import ReturnRequestRepository
 from servicekit.contracts.returns_vocabulary import ReplenishmentNotFound, ReturnNotFound
+from servicekit.domain import Actor
 from servicekit.testing import FakeRepository
+
+WAREHOUSE = Actor("wang.fang", ("warehouse",))
+QUALITY = Actor("zhou.jie", ("quality",))
+CLERK = Actor("li.na", ("sales_clerk",))
+MARKET = Actor("chen.jing", ("market_manager",))
+
+
+def plan(*actions: PlanAction, plan_id: str = "plan-1") -> AcceptedPlan:
+    """An accepted plan of case-1 for cust-1, owned by the clerk li.na."""
+    return AcceptedPlan("case-1", plan_id, "cust-1", tuple(actions), owner="li.na")
+
+
+def scan(scan_id: str, *lines: tuple[str, int], lot: str | None = None) -> PostReceipt:
+    """A scanner's post of ``(sku, quantity)`` lines from gun-1."""
+    return PostReceipt(scan_id, "gun-1", tuple(ScanLine(sku, q, lot) for sku, q in lines))
 
 
 class FakeReturnRepository(FakeRepository[ReturnAuthorization]):

@@ -15,51 +15,38 @@ from sqlalchemy.exc import IntegrityError
 
 from returns import handlers
 from returns.commands import (
-    AcceptedPlan,
     DecideReturnRequest,
     FileReturnRequest,
     InspectionLine,
     PlanAction,
-    PostReceipt,
     RecordInspection,
     ReturnLine,
-    ScanLine,
     ShipReplenishment,
 )
 from returns.domain import ReceivedLine, ReturnAuthorization
 from returns.models import receipts, replenishments, return_authorizations, start_mappers
 from returns.repository import REPOSITORIES
+from returns.testing import CLERK, MARKET, QUALITY, WAREHOUSE, plan
+from returns.testing import scan as shared_scan
 from servicekit.db import Database, UnitOfWork
-from servicekit.domain import Actor
 from servicekit.migrations import upgrade
 from servicekit.tables import outbox
 
-WAREHOUSE = Actor("wang.fang", ("warehouse",))
-QUALITY = Actor("zhou.jie", ("quality",))
-CLERK = Actor("li.na", ("sales_clerk",))
-MARKET = Actor("chen.jing", ("market_manager",))
-
-PLAN = AcceptedPlan(
-    "case-1",
-    "plan-1",
-    "cust-1",
-    (
-        PlanAction(
-            "act-1",
-            "return",
-            (
-                ReturnLine("A-1", 10, Decimal("12.50"), description="A-1 spec"),
-                ReturnLine("B-2", 4, Decimal("3.00")),
-            ),
+PLAN = plan(
+    PlanAction(
+        "act-1",
+        "return",
+        (
+            ReturnLine("A-1", 10, Decimal("12.50"), description="A-1 spec"),
+            ReturnLine("B-2", 4, Decimal("3.00")),
         ),
-        PlanAction("act-2", "replenishment", (ReturnLine("D-4", 5, Decimal("1.00")),)),
     ),
-    owner="li.na",
+    PlanAction("act-2", "replenishment", (ReturnLine("D-4", 5, Decimal("1.00")),)),
 )
 
 
 def scan(scan_id, *lines):
-    return PostReceipt(scan_id, "gun-1", tuple(ScanLine(sku, q, "L1") for sku, q in lines))
+    return shared_scan(scan_id, *lines, lot="L1")
 
 
 @pytest.fixture

@@ -10,18 +10,15 @@ import pytest
 
 from returns import handlers
 from returns.commands import (
-    AcceptedPlan,
     DecideReturnRequest,
     FileReturnRequest,
     InspectionLine,
     PlanAction,
-    PostReceipt,
     RecordInspection,
     ReturnLine,
-    ScanLine,
     ShipReplenishment,
 )
-from returns.testing import FAKE_REPOSITORIES
+from returns.testing import CLERK, FAKE_REPOSITORIES, MARKET, QUALITY, WAREHOUSE, plan, scan
 from servicekit.contracts.returns_vocabulary import (
     AlreadyShipped,
     InspectionMismatch,
@@ -33,30 +30,16 @@ from servicekit.contracts.returns_vocabulary import (
     ReturnSignedOff,
     SkuNotAuthorized,
 )
-from servicekit.domain import Actor
 from servicekit.testing import FakeUnitOfWork
-
-WAREHOUSE = Actor("wang.fang", ("warehouse",))
-QUALITY = Actor("zhou.jie", ("quality",))
-CLERK = Actor("li.na", ("sales_clerk",))
-MARKET = Actor("chen.jing", ("market_manager",))
 
 
 def line(sku="A-1", quantity=10, price="12.50"):
     return ReturnLine(sku, quantity, Decimal(price), description=f"{sku} spec")
 
 
-def plan(*actions, plan_id="plan-1"):
-    return AcceptedPlan("case-1", plan_id, "cust-1", tuple(actions), owner="li.na")
-
-
 RETURN = PlanAction("act-1", "return", (line("A-1", 10), line("B-2", 4, "3.00")))
 EXCHANGE = PlanAction("act-2", "exchange", (line("C-3", 2),))
 REPLENISH = PlanAction("act-3", "replenishment", (line("D-4", 5),))
-
-
-def scan(scan_id, *lines):
-    return PostReceipt(scan_id, "gun-1", tuple(ScanLine(sku, q) for sku, q in lines))
 
 
 @pytest.fixture
