@@ -1,8 +1,8 @@
 """Tables of the returns service and their mapping onto the domain classes.
 
-The value objects the domain keeps frozen (receipts, stock movements, scrap records) get
-rows of their own; the lines inside a receipt, a shipment or a request never change
-after they are written, so they are JSON on their row.
+Receipts, stock movements and scrap records are written once and get rows of their own;
+the lines inside a receipt, a shipment or a request never change after they are written,
+so they are JSON on their row.
 """
 
 from decimal import Decimal
@@ -18,7 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import instrumentation, registry, relationship
+from sqlalchemy.orm import registry, relationship
 from sqlalchemy.types import TypeDecorator
 
 from returns.commands import ReturnLine
@@ -246,26 +246,17 @@ def _children(cls, table):
     )
 
 
-def _map_frozen(cls, table, **kwargs) -> None:
-    """Map a frozen dataclass: SQLAlchemy's state attribute goes in past the dataclass's
-    ``__setattr__`` (its fields stay frozen; the ORM writes them through ``__dict__``)."""
-    mapper_registry.map_imperatively(cls, table, **kwargs)
-    manager = instrumentation.manager_of_class(cls)
-    state_key = manager.STATE_ATTR
-    manager._state_setter = lambda instance, state: object.__setattr__(instance, state_key, state)
-
-
 @once
 def start_mappers() -> None:
     """Map the domain classes (imperative mapping keeps the domain pure)."""
     mapper_registry.map_imperatively(AuthorizedLine, return_lines)
-    _map_frozen(Receipt, receipts)
-    _map_frozen(
+    mapper_registry.map_imperatively(Receipt, receipts)
+    mapper_registry.map_imperatively(
         StockMovement,
         stock_movements,
         properties={"at": stock_movements.c.moved_at, "by": stock_movements.c.moved_by},
     )
-    _map_frozen(
+    mapper_registry.map_imperatively(
         ScrapRecord,
         scrap,
         properties={"at": scrap.c.scrapped_at, "by": scrap.c.scrapped_by},

@@ -100,9 +100,10 @@ class ReceivedLine:
         return {"sku": self.sku, "quantity": self.quantity, "lot": self.lot}
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Receipt:
-    """One scan (rule R2); its ``scan_id`` is unique per return."""
+    """One scan (rule R2); its ``scan_id`` is unique per return. Written once and never
+    changed (not ``frozen``: the ORM maps it, and SQLAlchemy sets state on its instances)."""
 
     return_id: str
     scan_id: str
@@ -122,7 +123,7 @@ class Receipt:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class StockMovement:
     """A stock effect of an inspection: good units back in (rule R3, positive quantity),
     scrap out (rule R4, negative quantity)."""
@@ -135,7 +136,7 @@ class StockMovement:
     by: str
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class ScrapRecord:
     """rule R4: the scrapped product, its spec and quantity (报废单)."""
 
