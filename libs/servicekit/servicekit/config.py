@@ -111,6 +111,26 @@ def settings_from(cls: type, prefix: str, *sources: Mapping[str, object]) -> obj
             if key in source and source[key] is not None:
                 default = getattr(cls, field.name, None)
                 convert = type(default) if default is not None else str
+                if convert is bool:
+                    convert = _flag(key)
                 values[field.name] = convert(source[key])
                 break
     return cls(**values)
+
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def _flag(key: str):
+    """A yes/no setting: ``bool("false")`` is True, so the words are read instead."""
+
+    def convert(value: object) -> bool:
+        if isinstance(value, bool):
+            return value
+        word = str(value).strip().lower()
+        if word in _TRUE + _FALSE:
+            return word in _TRUE
+        raise ValueError(f"{key} is one of {', '.join(_TRUE + _FALSE)}, not {value!r}")
+
+    return convert

@@ -69,6 +69,7 @@ def register_complaint(
             registered_by=actor.username,
             now=now,
             settings=settings,
+            owner=customer.get("owner"),
         )
         uow.complaints.add(complaint)
         _commit(uow, complaint, settings)

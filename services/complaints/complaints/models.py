@@ -52,6 +52,7 @@ complaints = Table(
     Column("id", ID, primary_key=True),
     Column("number", String(20), nullable=False, unique=True),
     Column("customer_id", ID, nullable=False, index=True),
+    Column("owner", String(150)),
     Column("channel", String(20), nullable=False),
     Column("order_no", String(64), nullable=False),
     Column("ship_date", Date, nullable=False),

@@ -37,6 +37,7 @@ REGISTRATION: dict[str, Any] = {
     "description": "外箱破损,产品划伤",
     "request": "return",
     "registered_by": "agent1",
+    "owner": "li.na",  # the customer's sales clerk (rule R2)
 }
 
 

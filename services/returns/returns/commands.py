@@ -4,8 +4,10 @@ parsed already (Decimal money, int quantities, tuples of lines)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,13 @@ class PlanAction:
     type: str
     lines: tuple[ReturnLine, ...] = ()
 
+    @classmethod
+    def of(
+        cls, action_id: str, type: str, lines: Iterable[Mapping[str, Any]] = (), **_: Any
+    ) -> PlanAction:
+        """From an action of ``complaints.plan_accepted`` (its amount is finance's)."""
+        return cls(action_id, type, _return_lines(lines))
+
 
 @dataclass(frozen=True)
 class AcceptedPlan:
@@ -39,6 +48,17 @@ class AcceptedPlan:
     customer_id: str
     actions: tuple[PlanAction, ...]
     owner: str | None = None
+
+    @classmethod
+    def of(cls, event: Mapping[str, Any]) -> AcceptedPlan:
+        """From a loaded ``complaints.plan_accepted`` payload."""
+        return cls(
+            complaint_id=event["complaint_id"],
+            plan_id=event["plan_id"],
+            customer_id=event["customer_id"],
+            actions=tuple(PlanAction.of(**action) for action in event["actions"]),
+            owner=event.get("owner"),
+        )
 
 
 @dataclass(frozen=True)
@@ -56,6 +76,10 @@ class PostReceipt:
     scanner_id: str
     lines: tuple[ScanLine, ...]
 
+    @classmethod
+    def of(cls, lines: Iterable[Mapping[str, Any]], **scan: Any) -> PostReceipt:
+        return cls(lines=tuple(ScanLine(**line) for line in lines), **scan)
+
 
 @dataclass(frozen=True)
 class InspectionLine:
@@ -71,6 +95,10 @@ class RecordInspection:
 
     witness: str
     lines: tuple[InspectionLine, ...]
+
+    @classmethod
+    def of(cls, witness: str, lines: Iterable[Mapping[str, Any]]) -> RecordInspection:
+        return cls(witness, tuple(InspectionLine(**line) for line in lines))
 
 
 @dataclass(frozen=True)
@@ -88,8 +116,23 @@ class FileReturnRequest:
     basis: str
     lines: tuple[ReturnLine, ...]
 
+    @classmethod
+    def of(cls, lines: Iterable[Mapping[str, Any]], **form: Any) -> FileReturnRequest:
+        return cls(lines=_return_lines(lines), **form)
+
 
 @dataclass(frozen=True)
 class DecideReturnRequest:
     decision: str
     comment: str | None = None
+
+
+_LINE_FIELDS = ("sku", "quantity", "unit_price", "description", "reason", "handling")
+
+
+def _return_lines(lines: Iterable[Mapping[str, Any]]) -> tuple[ReturnLine, ...]:
+    """Lines from a loaded payload; fields a line does not keep (an event line's
+    ``amount``) are left out."""
+    return tuple(
+        ReturnLine(**{key: line[key] for key in _LINE_FIELDS if key in line}) for line in lines
+    )

@@ -3,10 +3,12 @@
 Each loads aggregates through the unit of work's repositories (``uow.returns``,
 ``uow.replenishments``, ``uow.requests``; ``returns.repository``), lets the domain apply
 the rules and commits; the unit of work writes the events and history the domain
-recorded (rule X2, rule X3). Not wired into the service yet (issue 9's next step).
+recorded (rule X2, rule X3).
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
@@ -22,7 +24,9 @@ from returns.domain import (
     Receipt,
     Replenishment,
     ReturnAuthorization,
+    ReturnsSettings,
     SalesReturnRequest,
+    due_batch,
 )
 from servicekit.contracts.returns_vocabulary import GOODS_BACK_ACTIONS
 from servicekit.db import UnitOfWork
@@ -105,13 +109,37 @@ def sign_off(
 
 
 def post_signed_off(uow: UnitOfWork, by: str = SYSTEM) -> int:
-    """rule R6: the daily batch posts every signed-off return not posted yet, announcing
-    the actual quantities; how many it posted (a second run posts none of them again)."""
+    """rule R6: post every signed-off return not posted yet, announcing the actual
+    quantities; how many it posted (a second run posts none of them again)."""
     now = utcnow()
     with uow:
         posted = sum(authorization.post(by, now) for authorization in uow.returns.unposted())
         uow.commit()
         return posted
+
+
+def run_posting_batch(
+    uow: UnitOfWork, settings: ReturnsSettings, now: datetime | None = None, by: str = SYSTEM
+) -> int | None:
+    """rule R6: the daily batch (at the settings' hour, business time) posts what was
+    signed off before its cutoff; once per business day however many instances try:
+    None when the day's batch ran already (here, or in a twin that committed first)."""
+    now = now or utcnow()
+    day, cutoff = due_batch(now, settings)
+    try:
+        with uow:
+            if uow.returns.batch_ran(day):
+                return None
+            unposted = uow.returns.unposted(signed_before=cutoff)
+            posted = sum(authorization.post(by, now) for authorization in unposted)
+            uow.returns.record_batch(day, cutoff, now, posted)
+            uow.commit()
+            return posted
+    except IntegrityError:
+        with uow:
+            if not uow.returns.batch_ran(day):
+                raise  # not the day's twin: a real fault
+        return None
 
 
 def inspect(

@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import (
     JSON,
     Column,
+    Date,
     ForeignKey,
     Integer,
     MetaData,
@@ -232,6 +233,17 @@ return_numbers = Table(
     metadata,
     Column("year", Integer, primary_key=True, autoincrement=False),
     Column("last", Integer, nullable=False),
+)
+
+# rule R6: one row per business day whose posting batch ran; the key makes the batch run
+# once a day however many instances' timers fire.
+posting_batches = Table(
+    "posting_batches",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("cutoff", UTCDateTime(), nullable=False),
+    Column("ran_at", UTCDateTime(), nullable=False),
+    Column("posted", Integer, nullable=False),
 )
 
 target_metadata = [metadata, kit_metadata]

@@ -4,10 +4,12 @@ aggregates and never write SQL."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import date, datetime
+
+from sqlalchemy import insert, select
 
 from returns.domain import Replenishment, ReturnAuthorization, SalesReturnRequest, return_number
-from returns.models import return_numbers
+from returns.models import posting_batches, return_numbers
 from servicekit.contracts.returns_vocabulary import (
     ReplenishmentNotFound,
     ReturnNotFound,
@@ -28,9 +30,10 @@ class ReturnRepository(SqlRepository[ReturnAuthorization]):
         query = select(ReturnAuthorization).where(ReturnAuthorization.plan_id == plan_id)
         return self.session.scalars(query).first()
 
-    def unposted(self) -> list[ReturnAuthorization]:
-        """rule R6: signed off, not posted yet, locked so two batch runs take turns (the
-        second finds them posted: PostgreSQL checks the condition again after the wait)."""
+    def unposted(self, signed_before: datetime | None = None) -> list[ReturnAuthorization]:
+        """rule R6: signed off (before ``signed_before``), not posted yet, locked so two
+        batch runs take turns (the second finds them posted: PostgreSQL checks the
+        condition again after the wait)."""
         query = (
             select(ReturnAuthorization)
             .where(
@@ -40,7 +43,23 @@ class ReturnRepository(SqlRepository[ReturnAuthorization]):
             .order_by(ReturnAuthorization.received_at)
             .with_for_update()
         )
+        if signed_before is not None:
+            query = query.where(ReturnAuthorization.received_at < signed_before)
         return list(self.session.scalars(query))
+
+    def batch_ran(self, day: date) -> bool:
+        """rule R6: whether the posting batch of business day ``day`` ran."""
+        found = self.session.execute(
+            select(posting_batches.c.day).where(posting_batches.c.day == day)
+        ).first()
+        return found is not None
+
+    def record_batch(self, day: date, cutoff: datetime, ran_at: datetime, posted: int) -> None:
+        """rule R6: the day's batch ran; a second instance's row for the same day fails on
+        the key at commit, and its postings roll back with it."""
+        self.session.execute(
+            insert(posting_batches).values(day=day, cutoff=cutoff, ran_at=ran_at, posted=posted)
+        )
 
     def next_number(self, year: int) -> str:
         """rule R1: RA-<year>-<sequence>, unique per year."""

@@ -6,6 +6,7 @@ people and inputs the returns tests share."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, datetime
 
 from returns.commands import AcceptedPlan, PlanAction, PostReceipt, ScanLine
 from returns.domain import Replenishment, ReturnAuthorization, return_number
@@ -37,13 +38,28 @@ class FakeReturnRepository(FakeRepository[ReturnAuthorization]):
     def __init__(self, aggregates: Iterable[ReturnAuthorization] = ()) -> None:
         super().__init__(aggregates)
         self.last_numbers: dict[int, int] = {}
+        self.batches: dict[date, int] = {}
 
     def find_by_plan(self, plan_id: str) -> ReturnAuthorization | None:
         return next((a for a in self.items.values() if a.plan_id == plan_id), None)
 
-    def unposted(self) -> list[ReturnAuthorization]:
-        found = [a for a in self.items.values() if a.received_at and a.posted_at is None]
+    def unposted(self, signed_before: datetime | None = None) -> list[ReturnAuthorization]:
+        found = [
+            a
+            for a in self.items.values()
+            if a.received_at
+            and a.posted_at is None
+            and (signed_before is None or a.received_at < signed_before)
+        ]
         return sorted(found, key=lambda a: a.received_at)
+
+    def batch_ran(self, day: date) -> bool:
+        return day in self.batches
+
+    def record_batch(self, day: date, cutoff: datetime, ran_at: datetime, posted: int) -> None:
+        if day in self.batches:
+            raise AssertionError(f"the batch of {day} was recorded twice")
+        self.batches[day] = posted
 
     def next_number(self, year: int) -> str:
         self.last_numbers[year] = self.last_numbers.get(year, 0) + 1

@@ -248,6 +248,9 @@ class ComplaintSchema(Schema):
     id = fields.String(required=True)
     number = fields.String(required=True)
     customer_id = fields.String(required=True)
+    owner = fields.String(
+        allow_none=True, metadata={"description": "the customer's sales clerk at registration"}
+    )
     channel = fields.String(required=True)
     order_no = fields.String(required=True)
     ship_date = fields.Date(required=True)
@@ -391,6 +394,9 @@ class PlanAcceptedEventSchema(_EventSchema):
     approved_quantities = fields.List(fields.Nested(ApprovedQuantitySchema), required=True)
     responsibility = fields.List(fields.Nested(EventShareSchema), required=True)
     cause_category = fields.String(allow_none=True)
+    # The case's sales clerk (the customer's owner when the case was registered): returns
+    # charges a difference at sign-off to them (rule R2).
+    owner = fields.String(allow_none=True, load_default=None)
 
 
 class ComplaintResolvedEventSchema(_EventSchema):

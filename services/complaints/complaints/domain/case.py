@@ -84,6 +84,7 @@ class Complaint(PlanApproval, Execution, Notices, Statistics, Loss, CaseBase):
         registered_by: str,
         now: datetime,
         settings: ComplaintSettings = DEFAULT_SETTINGS,
+        owner: str | None = None,
     ) -> None:
         now = _aware(now)
         if customer_status not in CUSTOMERS_WITH_ORDERS:  # rule P2, rule C3
@@ -109,6 +110,9 @@ class Complaint(PlanApproval, Execution, Notices, Statistics, Loss, CaseBase):
         self.id = new_id()
         self.number = number.strip()
         self.customer_id = customer_id
+        # The case's sales clerk: the customer's owner at registration (rule R2 charges a
+        # return's difference to them).
+        self.owner = owner
         self.channel = channel
         self.order_no = order_no.strip()
         self.ship_date = ship_date

@@ -283,4 +283,5 @@ class PlanApproval:
             ],
             "responsibility": [r.payload() for r in self._shares()],
             "cause_category": investigation.cause_category if investigation else None,
+            "owner": self.owner,
         }

@@ -80,6 +80,7 @@ def test_plan_accepted_event_carries_amounts_quantities_and_shares():
     ]
     assert [r["share"] for r in loaded["responsibility"]] == [Decimal("0.7"), Decimal("0.3")]
     assert loaded["actions"][1]["type"] == "compensation"
+    assert loaded["owner"] == "li.na"  # rule R2: the case's sales clerk
 
 
 def test_complaint_closed_event_carries_satisfaction_and_handling_time():

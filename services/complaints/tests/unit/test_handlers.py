@@ -97,6 +97,16 @@ def test_registering_adds_a_numbered_case_and_commits_its_event():
     assert view["overdue"] is False
 
 
+def test_the_case_keeps_the_customers_sales_clerk_for_returns_differences():
+    # rule R2: a return's difference at sign-off is charged to the case's sales clerk, who
+    # is the customer's owner when the case is registered; plan_accepted carries them.
+    def owned(customer_id: str) -> dict:
+        return {"id": customer_id, "status": "active", "owner": "li.na"}
+
+    complaint, _ = register(fake_uow(), owned)
+    assert complaint.owner == "li.na"
+
+
 def test_case_numbers_count_up_within_the_year():  # rule P2
     uow = fake_uow()
     first, _ = register(uow)

@@ -5,6 +5,7 @@ first three into one aggregate:
 
 - ``authorization``: the return authorization from a plan or a request (rule R1)
 - ``receiving``: scanner receipts, sign-off and posting (rule R2, rule R6)
+- ``posting``: the settings, and when the daily posting batch is due (rule R6)
 - ``inspection``: quality's split, stock movements and scrap (rule R3, rule R4)
 - ``replenishment``: replenishment shipments (rule R5)
 - ``requests``: sales return requests (seed 002) decided by the market manager
@@ -12,6 +13,7 @@ first three into one aggregate:
 """
 
 from returns.domain.authorization import ReturnAuthorization
+from returns.domain.posting import ReturnsSettings, due_batch
 from returns.domain.replenishment import Replenishment, ShipmentLine
 from returns.domain.requests import SalesReturnRequest
 from returns.domain.shared import (
@@ -29,9 +31,11 @@ __all__ = [
     "ReceivedLine",
     "Replenishment",
     "ReturnAuthorization",
+    "ReturnsSettings",
     "SalesReturnRequest",
     "ScrapRecord",
     "ShipmentLine",
     "StockMovement",
+    "due_batch",
     "return_number",
 ]

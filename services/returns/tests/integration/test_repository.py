@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -262,3 +262,27 @@ def test_the_batch_posts_each_signed_off_return_once(database):
     with ThreadPoolExecutor(2) as pool:
         assert sorted(pool.map(lambda _: batch(), range(2))) == [0, 1]
     assert count(database, outbox, outbox.c.event_type == "return_received") == 1
+
+
+def test_the_days_batch_runs_once_however_many_instances_try(database):
+    # rule R6: four instances' timers fire at once; one batch row, one posting
+    from returns.domain import ReturnsSettings
+    from returns.models import posting_batches
+
+    return_id = handlers.handle_plan_accepted(new_uow(database), PLAN).id
+    handlers.post_receipt(new_uow(database), return_id, scan("s-1", ("A-1", 10)), WAREHOUSE)
+    handlers.sign_off(new_uow(database), return_id, WAREHOUSE, post_at_once=False)
+    settings = ReturnsSettings(post_at_once=False)
+    tomorrow = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
+    start = threading.Barrier(4)
+
+    def batch():
+        start.wait()
+        return handlers.run_posting_batch(new_uow(database), settings, tomorrow)
+
+    with ThreadPoolExecutor(4) as pool:
+        ran = list(pool.map(lambda _: batch(), range(4)))
+    assert sorted(ran, key=str) == [1, None, None, None]
+    assert count(database, posting_batches) == 1
+    assert count(database, outbox, outbox.c.event_type == "return_received") == 1
+    assert handlers.run_posting_batch(new_uow(database), settings, tomorrow) is None
