@@ -14,7 +14,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from gateway import errors, idempotency, metrics, settings
-from gateway.api import complaints, customers
+from gateway.api import complaints, customers, returns
 from gateway.auth import access
 from gateway.auth import routes as identity_routes
 from gateway.auth.bootstrap import ensure_admin
@@ -153,6 +153,7 @@ def _register_blueprints(api: flask_smorest.Api) -> None:
     api.register_blueprint(identity_routes.blp, url_prefix=API_PREFIX, name="identity_v1")
     api.register_blueprint(customers.blp)
     api.register_blueprint(complaints.blp)
+    api.register_blueprint(returns.blp)
 
 
 def _identity(app: Flask, rpc: Any) -> GatewayState:

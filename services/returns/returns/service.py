@@ -119,7 +119,7 @@ class ReturnsService(HealthRpc):
     def decide_return_request(self, request_id: str, data: dict, actor: dict) -> dict:
         """rule R1: ``{"decision": "approve"|"reject", "comment": "..."}``; approved -> an
         authorization with no complaint (its id in ``return_id``)."""
-        decision = load_command(contract.DecisionSchema, data, DecideReturnRequest)
+        decision = load_command(contract.RequestDecisionSchema, data, DecideReturnRequest)
         request, _ = handlers.decide_return_request(
             self.uow(), request_id, decision, actor_of(actor)
         )

@@ -13,7 +13,7 @@ RPC methods (service name ``returns``); every command takes ``actor`` =
 - ``get_replenishment(shipment_id)`` / ``list_replenishments(filters, page, per_page)``
 - ``ship_replenishment(shipment_id, data, actor)`` -> shipment (ShipSchema)
 - ``file_return_request(data, actor)`` -> request           (FileReturnRequestSchema)
-- ``decide_return_request(request_id, data, actor)`` -> request (DecisionSchema)
+- ``decide_return_request(request_id, data, actor)`` -> request (RequestDecisionSchema)
 - ``get_return_request(request_id)`` / ``list_return_requests(filters, page, per_page)``
 - ``health()`` -> {"service": "returns", "status": "ok"}
 
@@ -75,7 +75,7 @@ class FileReturnRequestSchema(Schema):
     lines = BodyList(fields.Nested(RequestLineSchema), required=True, min_items=1)
 
 
-class DecisionSchema(Schema):
+class RequestDecisionSchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
     comment = _text(2000)
 
