@@ -9,8 +9,18 @@ import pytest
 
 from complaints.testing import CaseBuilder, allowance, line, return_action, share
 from customer.domain import ChangeRequest, Customer, CustomerSettings
+from returns.commands import (
+    InspectionLine,
+    PlanAction,
+    RecordInspection,
+    ReturnLine,
+    ShipReplenishment,
+)
+from returns.domain import Replenishment, ReturnAuthorization
+from returns.testing import plan, scan
 from servicekit.contracts import complaints as complaints_contract
 from servicekit.contracts import customer as customer_contract
+from servicekit.contracts import returns as returns_contract
 
 NOW = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
 
@@ -112,3 +122,40 @@ def test_plan_accepted_carries_what_returns_and_finance_need():
     assert loaded["approved_quantities"][0]["quantity"] == 2
     assert {a["type"] for a in loaded["actions"]} == {"return", "allowance"}
     assert loaded["responsibility"][0]["share"] == Decimal("1")
+
+
+def returns_events() -> list:
+    """A plan with a return and a replenishment: authorized, two scans, signed off and
+    posted, inspected; the replenishment shipped."""
+    accepted = plan(
+        PlanAction("a-1", "return", (ReturnLine("P-100", 2, Decimal("450.00")),)),
+        PlanAction("a-2", "replenishment", (ReturnLine("SEAL-02", 3, Decimal("3.50")),)),
+    )
+    authorization = ReturnAuthorization.for_plan(accepted, "RA-2026-000001", "returns", NOW)
+    authorization.receive(scan("s-1", ("P-100", 1)), "wh", NOW)
+    authorization.receive(scan("s-2", ("P-100", 1)), "wh", NOW)
+    authorization.sign_off("wh", NOW)
+    authorization.inspect(RecordInspection("li.na", (InspectionLine("P-100", 1, 0, 1),)), "qa", NOW)
+    (shipment,) = Replenishment.for_plan(accepted, "returns", NOW)
+    shipment.ship(ShipReplenishment("顺丰", "SF1"), "wh", NOW)
+    return authorization.pull_events() + shipment.pull_events()
+
+
+@pytest.mark.parametrize("event", returns_events(), ids=lambda e: e.event_type)
+def test_returns_events_load_with_their_consumer_schema(event):
+    # every stage, uninspected lines (good/rework/scrap None) included
+    schema = returns_contract.EVENT_SCHEMAS[event.event_type]
+    loaded = schema().load(with_envelope(event.payload))
+    assert loaded["complaint_id"] == "case-1"
+
+
+def test_the_returns_flow_produces_every_returns_event():
+    assert [e.event_type for e in returns_events()] == list(returns_contract.EVENTS)
+    assert set(returns_contract.EVENTS) == set(returns_contract.EVENT_SCHEMAS)
+
+
+def test_return_received_carries_the_actual_quantities():  # rule R6
+    (event,) = [e for e in returns_events() if e.event_type == "return_received"]
+    loaded = returns_contract.ReturnEventSchema().load(with_envelope(event.payload))
+    assert [(li["sku"], li["received_quantity"]) for li in loaded["lines"]] == [("P-100", 2)]
+    assert loaded["lines"][0]["unit_price"] == Decimal("450.00")

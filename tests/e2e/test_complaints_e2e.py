@@ -1,8 +1,9 @@
 """A complaint's whole handling chain, registration to follow-up, through the gateway
 over real HTTP.
 
-Returns and finance are not built yet: their CONTRACT events are dispatched on the
-suite's broker vhost, the way those services will send them.
+The goods come back and the replenishment ships through the running returns service,
+whose own events move the case's actions (rule P8). Finance is not built yet: its
+CONTRACT events are dispatched on the suite's broker vhost, the way it will send them.
 """
 
 import uuid
@@ -132,6 +133,10 @@ def test_whole_chain_p1_to_p9(suite, as_role):
                     "lines": [{"sku": "P-100", "quantity": 4, "unit_price": "450.00"}],
                 },
                 {"type": "allowance", "amount": "200.00"},
+                {
+                    "type": "replenishment",
+                    "lines": [{"sku": "SEAL-02", "quantity": 2, "unit_price": "3.50"}],
+                },
             ]
         },
     ).json()
@@ -141,24 +146,58 @@ def test_whole_chain_p1_to_p9(suite, as_role):
     executing = agent.post(f"{url}/plans/{second['id']}/customer-response", json={"accepted": True})
     assert executing.json()["status"] == "executing"
 
-    # Returns and finance report back (rule P8).
-    return_id = uuid.uuid4().hex
-    allowance = next(
-        a
-        for a in executing.json()["actions"]
-        if a["type"] == "allowance" and a["state"] == "in_progress"
+    # The returns service authorizes the goods back and the replenishment (rule R1, rule R5).
+    warehouse = as_role("warehouse")
+    found = wait_for(
+        lambda: warehouse.get("/returns", params={"complaint_id": case_id}).json()["items"],
+        timeout=20,
     )
-    dispatch(
-        "returns",
-        "return_received",
-        {
-            "event_id": uuid.uuid4().hex,
-            "return_id": return_id,
-            "complaint_id": case_id,
-            "customer_id": customer_id,
-            "lines": [{"sku": "P-100", "authorized_quantity": 4, "received_quantity": 4}],
+    (authorization,) = found
+    assert authorization["number"].startswith("RA-") and authorization["status"] == "authorized"
+    assert [(li["sku"], li["authorized_quantity"]) for li in authorization["lines"]] == [
+        ("P-100", 4)
+    ]
+    return_id = authorization["id"]
+    receipts = f"/returns/{return_id}/receipts"
+    for scan_id, quantity in (("GUN1-0001", 3), ("GUN1-0002", 1), ("GUN1-0001", 3)):
+        posted = warehouse.post(
+            receipts,
+            json={
+                "scan_id": scan_id,
+                "scanner_id": "GUN1",
+                "lines": [{"sku": "P-100", "quantity": quantity, "lot": "L1"}],
+            },
+        )
+        assert posted.status_code in (200, 201), posted.text
+    assert posted.status_code == 200  # the resent scan counts nothing (rule R2)
+    signed = warehouse.post(f"/returns/{return_id}/sign-off")
+    assert signed.status_code == 200, signed.text
+    assert signed.json()["status"] == "received" and signed.json()["differences"] == []
+    inspected = quality.post(
+        f"/returns/{return_id}/inspection",
+        json={
+            "witness": "li.sales",
+            "lines": [{"sku": "P-100", "good": 3, "rework": 0, "scrap": 1}],
         },
     )
+    assert inspected.status_code == 200 and inspected.json()["status"] == "inspected"
+    (shipment,) = warehouse.get("/replenishments", params={"complaint_id": case_id}).json()["items"]
+    shipped = warehouse.post(
+        f"/replenishments/{shipment['id']}/ship",
+        json={"carrier": "顺丰速运", "tracking_no": "SF1000000001"},
+    )
+    assert shipped.status_code == 200 and shipped.json()["status"] == "shipped", shipped.text
+
+    def state_of(action_type: str) -> str:
+        actions = agent.get(url).json()["actions"]
+        return next(a for a in actions if a["type"] == action_type and a["plan_id"] == second["id"])
+
+    wait_for(lambda: state_of("replenishment")["state"] == "done", timeout=20)
+    wait_for(lambda: state_of("return")["return_id"] == return_id, timeout=20)
+    wait_for(lambda: state_of("return")["received_at"] is not None, timeout=20)
+
+    # Finance reports its vouchers (rule P8; by hand until finance is built).
+    allowance = state_of("allowance")
     for voucher_type, amount, extra in (
         ("return_credit", "1800.00", {"return_id": return_id}),
         ("allowance", "200.00", {"action_id": allowance["id"]}),

@@ -287,9 +287,10 @@ class ReturnLineEventSchema(Schema):
     authorized_quantity = fields.Integer()
     received_quantity = fields.Integer()
     unit_price = Money()
-    good = fields.Integer()
-    rework = fields.Integer()
-    scrap = fields.Integer()
+    # rule R3: quality's split, None until the return is inspected
+    good = fields.Integer(allow_none=True)
+    rework = fields.Integer(allow_none=True)
+    scrap = fields.Integer(allow_none=True)
 
 
 class ReturnEventSchema(EventSchema):
@@ -310,3 +311,11 @@ class ReplenishmentShippedEventSchema(EventSchema):
     lines = fields.List(fields.Nested(ShipmentLineSchema), load_default=list)
     carrier = fields.String(allow_none=True)
     tracking_no = fields.String(allow_none=True)
+
+
+EVENT_SCHEMAS = {
+    RETURN_AUTHORIZED: ReturnEventSchema,
+    RETURN_RECEIVED: ReturnEventSchema,
+    RETURN_INSPECTED: ReturnEventSchema,
+    REPLENISHMENT_SHIPPED: ReplenishmentShippedEventSchema,
+}
