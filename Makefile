@@ -32,6 +32,7 @@ help:
 	@echo "make mutate     mutation testing of the domain modules (cosmic-ray; not in CI) [SERVICE=customer] [ARGS=--list]"
 	@echo "make lint       ruff check + ruff format --check"
 	@echo "make bench      gateway vs bare Flask+RPC baseline; results in bench/results/latest.json"
+	@echo "make bench-scans scanner receipts/s through the gateway, 1 in 5 resent; checks the totals"
 	@echo "make clean      caches and benchmark results (keeps .venv and var/)"
 	@echo "make distclean  also .venv and var/ (the data of make run)"
 
@@ -107,6 +108,13 @@ bench-report: venv
 	bash deploy/ensure-postgres.sh
 	$(BIN)/python bench/complaints_report.py --db sqlite
 	$(BIN)/python bench/complaints_report.py --db postgresql
+
+# Scanner receipts through the gateway, one post in five resent (rule R2); see bench/README.md.
+# Fails only when the received totals differ from the unique scans (a correctness check).
+.PHONY: bench-scans
+bench-scans: venv
+	bash deploy/ensure-broker.sh
+	$(BIN)/python bench/scanner_receipts.py $(BENCH_ARGS)
 
 clean:
 	rm -rf bench/results .pytest_cache .ruff_cache
