@@ -159,6 +159,15 @@ def known_account(customer_id: str = "cust-1", **terms) -> Account:
 
 
 # --- the repositories in memory ---------------------------------------------------
+def _history(uow, entity_type: str, entity_id: str) -> list[dict]:
+    """What was committed of an entity's history, as ``servicekit.db.history_of`` reads it."""
+    return [
+        {"at": h.at, "who": h.actor, "action": h.action, "changes": h.changes}
+        for h in uow.history
+        if h.entity_type == entity_type and h.entity_id == entity_id
+    ]
+
+
 class FakeAccountRepository(FakeRepository[Account]):
     not_found = CustomerNotFound
     id_key = "customer_id"
@@ -206,6 +215,9 @@ class FakeReconciliationRepository(FakeRepository[Reconciliation]):
     def for_return(self, return_id: str) -> Reconciliation | None:
         return next((r for r in self.items.values() if r.return_id == return_id), None)
 
+    def history(self, reconciliation_id: str) -> list[dict]:
+        return _history(self.uow, "reconciliation", reconciliation_id)
+
 
 class FakeVoucherRepository(FakeRepository[Voucher]):
     not_found = VoucherNotFound
@@ -225,12 +237,15 @@ class FakeVoucherRepository(FakeRepository[Voucher]):
             None,
         )
 
+    def history(self, voucher_id: str) -> list[dict]:
+        return _history(self.uow, "voucher", voucher_id)
+
 
 class FakeLossCaseRepository(FakeRepository[LossCase]):
     def for_plan(self, plan_id: str) -> LossCase | None:
         return next((c for c in self.items.values() if c.plan_id == plan_id), None)
 
-    def for_return(self, return_id: str) -> LossCase | None:
+    def for_return(self, return_id: str, for_update: bool = False) -> LossCase | None:
         return next((c for c in self.items.values() if c.return_id == return_id), None)
 
     def due(self, now: datetime, limit: int = 100) -> list[LossCase]:
