@@ -14,6 +14,9 @@ client would send, by users of the right roles, so history, events and audit are
   one lead, one pending approval, one dormant; one change request half-approved
 - complaints at different steps: registered, accepted, investigated, a plan awaiting
   approval, one executing (the customer accepted the plan), one rejected
+- returns at every step (``deploy/demo_returns.py``): the executing complaint's
+  authorization partly scanned in and its replacement shipped; sales return requests
+  pending, rejected, and approved ones authorized, receiving, received and inspected
 
 The admin logs in with ``$AFTERSALES_ADMIN_PASSWORD`` or ``<data dir>/admin-password``.
 Running it again changes nothing that exists: users, customers (found by name) and
@@ -32,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from demo_returns import load_returns
 
 # username, name, roles, department
 USERS = (
@@ -716,6 +720,8 @@ def run(base: str, data_dir: Path, user_password: str | None, wait: float, out=p
             "  skipped: this gateway has no complaint endpoints yet "
             "(/api/v1/complaints answers 404)"
         )
+    out("returns:")
+    load_returns(demo)
     out(f"\ndemo users log in with password: {password}")
     out(f"  e.g. curl -s -X POST {base}/auth/token -H 'Content-Type: application/json' \\")
     out(f'       -d \'{{"username": "zhang.li", "password": "{password}"}}\'')

@@ -164,3 +164,23 @@ def test_demo_loads_through_the_gateway_and_runs_twice(demo_suite):
         "vp",
         "pending_approval",
     )
+
+    # returns at every step (deploy/demo_returns.py), read back as the warehouse
+    warehouse = _login(url, "zhou.jie", password)
+    returns = warehouse.get(f"{api}/returns", params={"per_page": 200}, timeout=15).json()
+    assert sorted(r["status"] for r in returns["items"]) == sorted(
+        ["receiving", "inspected", "received", "receiving", "authorized"]
+    )
+    from_case = [r for r in returns["items"] if r["complaint_id"] == executing["id"]]
+    assert len(from_case) == 1 and from_case[0]["status"] == "receiving"  # rule R1
+    shipped = warehouse.get(
+        f"{api}/replenishments", params={"complaint_id": executing["id"]}, timeout=15
+    ).json()["items"]
+    assert [s["status"] for s in shipped] == ["shipped"]  # rule R5
+    received = next(r for r in returns["items"] if r["status"] == "received")
+    assert [d["sku"] for d in received["differences"]] == ["CB-32"]  # rule R2: one short
+    assert warehouse.get(f"{api}/scrap", timeout=15).json()["total"] == 1  # rule R4
+    decided = warehouse.get(f"{api}/returns/requests", params={"per_page": 200}, timeout=15)
+    assert sorted(r["status"] for r in decided.json()["items"]) == sorted(
+        ["pending", "rejected", "approved", "approved", "approved", "approved"]
+    )

@@ -82,7 +82,13 @@ def list_returns(filters, page_args):
 @requires(AUTHENTICATED)
 @blp.response(200, contract.ReturnSchema)
 def get_return(return_id):
-    """One return authorization with its receipts, differences and history (rule X3)."""
+    """One return authorization with its receipts, differences and history (rule X3).
+
+    Example: ``GET /api/v1/returns/5b7c...`` -> ``{"id": "5b7c...", "number":
+    "RA-2026-000012", "status": "received", "receipts": [{"scan_id": "GUN3-...", ...}],
+    "differences": [{"sku": "P-100", "difference": -1, "charged_to": "li.na"}],
+    "history": [{"at": "...", "who": "zhou.jie", "action": "signed_off", ...}], ...}``
+    """
     return _returns("get_return", return_id)
 
 
@@ -154,7 +160,11 @@ def list_stock_movements(filters, page_args):
 @blp.arguments(PageArgsSchema, location="query")
 @blp.response(200, ScrapPageSchema)
 def list_scrap(filters, page_args):
-    """Scrap records (报废单, rule R4): product, spec and quantity, newest first."""
+    """Scrap records (报废单, rule R4): product, spec and quantity, newest first.
+
+    Example: ``GET /api/v1/scrap?sku=P-100`` -> ``{"items": [{"return_id": "...", "sku":
+    "P-100", "spec": "控制柜外壳", "quantity": 1, "at": "...", "by": "sun.wei"}], ...}``
+    """
     return _page("list_scrap", filters, page_args)
 
 
@@ -165,7 +175,12 @@ def list_scrap(filters, page_args):
 @blp.arguments(PageArgsSchema, location="query")
 @blp.response(200, ReplenishmentPageSchema)
 def list_replenishments(filters, page_args):
-    """Replenishment shipments (rule R5) of accepted plans, by complaint and status."""
+    """Replenishment shipments (rule R5) of accepted plans, by complaint and status.
+
+    One per replenishment action and per exchange's replacement. Example: ``GET
+    /api/v1/replenishments?complaint_id=8d1e...`` -> ``{"items": [{"id": "...",
+    "status": "pending", "lines": [{"sku": "SM-750", "quantity": 3}], ...}], ...}``
+    """
     return _page("list_replenishments", filters, page_args)
 
 
@@ -173,7 +188,10 @@ def list_replenishments(filters, page_args):
 @requires(AUTHENTICATED)
 @blp.response(200, contract.ReplenishmentSchema)
 def get_replenishment(shipment_id):
-    """One replenishment shipment with its history (rule X3)."""
+    """One replenishment shipment with its history (rule X3).
+
+    Shipped ones carry ``carrier``, ``tracking_no``, ``shipped_at`` and ``shipped_by``.
+    """
     return _returns("get_replenishment", shipment_id)
 
 
@@ -209,7 +227,11 @@ def file_return_request(body):
 @blp.arguments(PageArgsSchema, location="query")
 @blp.response(200, ReturnRequestPageSchema)
 def list_return_requests(filters, page_args):
-    """Sales return requests, by customer and status, newest first."""
+    """Sales return requests, by customer and status, newest first.
+
+    Example: ``GET /api/v1/returns/requests?status=pending`` -> ``{"items": [{"id": "...",
+    "class": "no_reason", "basis": "...", "status": "pending", ...}], ...}``
+    """
     return _page("list_return_requests", filters, page_args)
 
 
@@ -217,7 +239,10 @@ def list_return_requests(filters, page_args):
 @requires(AUTHENTICATED)
 @blp.response(200, contract.ReturnRequestSchema)
 def get_return_request(request_id):
-    """One sales return request with its history (rule X3)."""
+    """One sales return request with its history (rule X3).
+
+    Approved ones name their return authorization in ``return_id``.
+    """
     return _returns("get_return_request", request_id)
 
 
