@@ -34,11 +34,13 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     _s("customer", "customer_approved", "finance"),
     _s("customer", "terms_changed", "finance"),
     _s("customer", "owner_changed", "finance"),
+    _s("customer", "status_changed", "finance"),  # whether the customer may order (rule F5)
     # customer summarises complaints; finance leaves complaint-tied receivables out
     _s("complaints", "complaint_registered", "customer"),
     _s("complaints", "complaint_registered", "finance"),
     _s("complaints", "complaint_closed", "customer"),
     _s("complaints", "complaint_closed", "finance"),
+    _s("complaints", "complaint_rejected", "finance"),  # a rejected case ties nothing (rule F6)
     # an accepted plan becomes returns and replenishments, and vouchers (rule P8)
     _s("complaints", "plan_accepted", "returns"),
     _s("complaints", "plan_accepted", "finance"),
