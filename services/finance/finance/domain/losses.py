@@ -65,6 +65,7 @@ class LossEntry:
     share: Decimal
     amount: Decimal
     computed_at: datetime
+    position: int = 0  # the share's place in the case's responsibility
 
 
 class LossCase(Aggregate):
@@ -217,8 +218,9 @@ class LossCase(Aggregate):
                 share=s.share,
                 amount=amount,
                 computed_at=now,
+                position=position,
             )
-            for s, amount in zip(shares, amounts, strict=True)
+            for position, (s, amount) in enumerate(zip(shares, amounts, strict=True))
         ]
         self.status = "computed"
         self.computed_at = now
