@@ -1,4 +1,4 @@
-"""Returns endpoints (CONTRACT "Returns (R1–R6)") with a fake RPC client: what the gateway
+"""Returns endpoints (the CONTRACT section "Returns") with a fake RPC client: what the gateway
 adds to the returns service: roles (a scanner's API key among them), request validation,
 the service's errors mapped, what goes over RPC (method, arguments, actor), the receipt's
 201 or 200, and the OpenAPI document."""

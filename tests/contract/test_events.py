@@ -90,6 +90,15 @@ def test_the_customer_flow_produces_every_customer_event():
     assert set(customer_contract.EVENTS) == set(customer_contract.EVENT_SCHEMAS)
 
 
+def test_each_customer_event_carries_the_customers_next_version():
+    # rule X1: a consumer's copy keeps the highest version, so a late, older event loses
+    loaded = [
+        customer_contract.EVENT_SCHEMAS[e.event_type]().load(with_envelope(e.payload))
+        for e in customer_events()
+    ]
+    assert [event["version"] for event in loaded] == [1, 2, 3, 4]
+
+
 def test_customer_approved_carries_the_terms_that_took_effect():  # rule C3
     (event,) = [e for e in customer_events() if e.event_type == "customer_approved"]
     loaded = customer_contract.CustomerTermsEventSchema().load(with_envelope(event.payload))

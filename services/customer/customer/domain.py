@@ -151,6 +151,9 @@ class Customer(Aggregate):
         self.updated_at = now
         self.approved_at = None
         self.approved_by = None
+        # rule X1: counts the facts announced about this customer, so a consumer keeping a
+        # copy never lets a late, older event overwrite a newer one.
+        self.version = 0
         self._note(
             created_by,
             "created",
@@ -204,7 +207,7 @@ class Customer(Aggregate):
         self.proposed_terms = None
         self.approved_at = now
         self.approved_by = by
-        self._record_event(CUSTOMER_APPROVED, self.terms_payload())
+        self._announce(CUSTOMER_APPROVED, self.terms_payload())
 
     def change_status(self, to: str, by: str, reason: str | None, now: datetime | None = None):
         if to == "active" and self.status in NEW_STATUSES:
@@ -213,7 +216,7 @@ class Customer(Aggregate):
                 {"status": self.status, "requested": to},
             )
         action = self._move(to, by, reason, now or utcnow())
-        self._record_event(STATUS_CHANGED, {**self.terms_payload(), "action": action})
+        self._announce(STATUS_CHANGED, {**self.terms_payload(), "action": action})
 
     # --- rule C4: direct changes, audited --------------------------------------
     def update_card(
@@ -246,7 +249,7 @@ class Customer(Aggregate):
             self._note(by, "updated", diff, at=self.updated_at)
         if "owner" in diff:
             # rule X1: finance keeps its own copy of the owner (for its collection rate).
-            self._record_event(
+            self._announce(
                 OWNER_CHANGED,
                 {
                     "customer_id": self.id,
@@ -288,7 +291,12 @@ class Customer(Aggregate):
         diff = self._apply(changes)
         self.updated_at = now
         self._note(by, "terms_changed", {**diff, "change_request": request_id}, at=now)
-        self._record_event(TERMS_CHANGED, {**self.terms_payload(), "change_request_id": request_id})
+        self._announce(TERMS_CHANGED, {**self.terms_payload(), "change_request_id": request_id})
+
+    def _announce(self, event_type: str, payload: dict[str, Any]) -> None:
+        """Record an event about this customer with the next ``version`` (rule X1)."""
+        self.version = (self.version or 0) + 1
+        self._record_event(event_type, {**payload, "version": self.version})
 
     def terms_payload(self) -> dict[str, Any]:
         return {

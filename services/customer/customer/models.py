@@ -1,6 +1,6 @@
 """Tables of the customer service and their mapping onto the domain classes."""
 
-from sqlalchemy import JSON, Boolean, Column, Index, MetaData, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, Index, Integer, MetaData, String, Table, Text
 from sqlalchemy.orm import registry
 
 from customer.domain import ChangeRequest, Customer
@@ -16,6 +16,8 @@ customers = Table(
     metadata,
     Column("id", String(32), primary_key=True),
     Column("name", String(200), nullable=False),
+    # rule X1: the number of the latest event announced about the customer.
+    Column("version", Integer, nullable=False, server_default="0"),
     Column("nature", String(20), nullable=False),
     Column("region", String(100)),
     Column("industry", String(100)),

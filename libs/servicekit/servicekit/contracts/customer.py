@@ -241,6 +241,8 @@ class CustomerTermsEventSchema(EventSchema):
     discount = Ratio(required=True)
     over_acceptance_ratio = Ratio(allow_none=True)
     owner = fields.String(allow_none=True)
+    # rule X1: grows with every event about the customer; a copy keeps the newest
+    version = fields.Integer(load_default=None, allow_none=True)
     change_request_id = fields.String()  # terms_changed: the request that changed them
     action = fields.String()  # status_changed: went_dormant, lost, reactivated, won_back
 
@@ -256,6 +258,7 @@ class OwnerChangedEventSchema(EventSchema):
     owner = fields.String(required=True)
     previous_owner = fields.String(allow_none=True)
     changed_by = fields.String(required=True)
+    version = fields.Integer(load_default=None, allow_none=True)  # rule X1
 
 
 EVENT_SCHEMAS = {

@@ -244,6 +244,7 @@ def test_owner_change_is_announced_for_finance():  # rule X1
         "owner": "wang.sales",
         "previous_owner": "clerk1",
         "changed_by": "manager1",
+        "version": 2,  # after customer_approved's 1
     }
 
 
