@@ -460,8 +460,9 @@ EVENT_SCHEMAS = {
 
 # --- finance's readings of other services' events --------------------------------
 class _Ordered(Schema):
-    """What orders a customer's facts (rule X1): the customer's ``version`` when the
-    event carries one (customer is to add it), else when the event occurred."""
+    """What orders a customer's facts (rule X1): the customer's ``version`` (one more with
+    every fact customer announces), else, from a producer without it, when the event
+    occurred."""
 
     occurred_at = fields.AwareDateTime(default_timezone=UTC, load_default=None)
     version = fields.Integer(strict=True, load_default=None, allow_none=True)

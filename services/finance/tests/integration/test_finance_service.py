@@ -5,25 +5,33 @@ for complaints and customer hearing finance's events."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from nameko.events import event_handler
 from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ClusterRpcProxy
-from sqlalchemy import select
+from nameko.testing.services import entrypoint_hook
+from sqlalchemy import select, update
 
+from finance import handlers
+from finance.domain import FinanceSettings
+from finance.models import loss_entries
+from finance.repository import REPOSITORIES
 from finance.service import FinanceService
+from finance.testing import allowance, plan
 from servicekit.contracts.finance import (
     CustomerUnknown,
     InvoiceNumberTaken,
     ProofNotAccepted,
     VoucherPosted,
 )
-from servicekit.db import Database
+from servicekit.db import Database, UnitOfWork
+from servicekit.domain import utcnow
 from servicekit.errors import Invalid
+from servicekit.leases import try_acquire
 from servicekit.migrations import upgrade
-from servicekit.tables import inbox, parked_messages
+from servicekit.tables import inbox, leases, parked_messages
 from servicekit.testing import wait_for
 
 FINANCE = {"username": "zhao.min", "roles": ["finance"]}
@@ -249,3 +257,24 @@ def test_an_event_finance_cannot_read_is_parked_and_the_service_goes_on(suite):
     database.dispose()
     assert rpc.finance.health()["status"] == "ok"
     assert rpc.finance.list_losses({}, 1, 50)["amount"] == "0.00"
+
+
+def test_the_loss_timer_computes_due_cases_once_and_only_under_its_lease(
+    db_url, rabbit_config, container_factory
+):  # rule P12
+    upgrade("finance", db_url)
+    container = container_factory(FinanceService, {**rabbit_config, "DATABASE_URL": db_url})
+    container.start()
+    database = Database(db_url)
+    uow = UnitOfWork(database, repositories=REPOSITORIES)
+    handlers.handle_plan_accepted(uow, FinanceSettings(), plan(allowance("300.00")))  # due now
+    assert try_acquire(database, "finance.losses", "another-instance", timedelta(minutes=5))
+    with entrypoint_hook(container, "compute_due_losses") as run:
+        assert run() == 0  # another instance holds the lease
+        with database.engine.begin() as conn:
+            conn.execute(update(leases).values(until=utcnow() - timedelta(seconds=1)))
+        assert run() == 1
+        assert run() == 0
+    with database.engine.connect() as conn:
+        assert len(conn.execute(select(loss_entries)).all()) == 1
+    database.dispose()

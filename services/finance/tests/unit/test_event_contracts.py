@@ -94,11 +94,13 @@ def test_customer_events_as_customer_makes_them_become_facts():  # rule X1
         Decimal("1000.00"),
         Decimal("0.05"),
     )
-    assert terms.occurred_at == NOW and terms.version is None
+    assert terms.occurred_at == NOW
+    assert terms.version == approved.payload["version"]  # customer counts its facts
     moved = CustomerFact.of_event(
         contract.OwnerFactSchema().load(with_envelope(owner.payload)), terms=False
     )
     assert (moved.owner, moved.terms, moved.credit_limit) == ("wang.sales", False, None)
+    assert moved.version > terms.version  # a later fact, a higher version
 
 
 def test_return_received_as_returns_makes_it_is_reconciled():  # rule F1
