@@ -74,11 +74,7 @@ def _keep(uow: UnitOfWork, *aggregates):
 
 def _account(uow: UnitOfWork, customer_id: str, now: datetime) -> Account:
     """The customer's account, locked; a new one when finance has none yet."""
-    account = uow.accounts.find(customer_id, for_update=True)
-    if account is None:
-        account = Account(customer_id, now)
-        uow.accounts.add(account)
-    return _keep(uow, account)
+    return _keep(uow, uow.accounts.get_or_add(customer_id, now))
 
 
 # --- rule X1: facts from customer and complaints -------------------------------------
@@ -86,33 +82,24 @@ def handle_customer_fact(uow: UnitOfWork, fact: CustomerFact) -> Account:
     """``customer.customer_approved`` / ``terms_changed`` / ``status_changed`` /
     ``owner_changed``: finance's copy of the card, an older fact never over a newer one."""
 
-    def work() -> Account:
-        now = utcnow()
-        with uow:
-            account = _account(uow, fact.customer_id, now)
-            account.learn(fact, now)
-            uow.commit()
-            return account
-
-    return _once_more_on_conflict(work)
+    now = utcnow()
+    with uow:
+        account = _account(uow, fact.customer_id, now)
+        account.learn(fact, now)
+        uow.commit()
+        return account
 
 
 def handle_complaint_fact(uow: UnitOfWork, fact: ComplaintFact) -> TrackedComplaint:
     """``complaints.complaint_registered`` / ``complaint_closed`` / ``complaint_rejected``:
     which complaints are open (rule F6)."""
 
-    def work() -> TrackedComplaint:
-        with uow:
-            complaint = uow.complaints.find(fact.complaint_id, for_update=True)
-            if complaint is None:
-                complaint = TrackedComplaint(fact)
-                uow.complaints.add(complaint)
-            else:
-                complaint.learn(fact)
-            uow.commit()
-            return complaint
-
-    return _once_more_on_conflict(work)
+    with uow:
+        complaint, made = uow.complaints.get_or_add(fact)
+        if not made:
+            complaint.learn(fact)
+        uow.commit()
+        return complaint
 
 
 # --- rule F1, rule F3: plans, returns, reconciliations, vouchers ---------------------

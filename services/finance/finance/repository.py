@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import exists, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from finance.commands import ComplaintFact
 from finance.domain import (
     Account,
     LedgerEntry,
@@ -33,10 +34,31 @@ from servicekit.repository import SqlRepository
 from servicekit.sequences import next_in_year
 
 
+def _add_once(repository: SqlRepository, id: str, make):
+    """The aggregate ``id``, locked; made by ``make()`` and inserted when there is none.
+    A twin inserted at the same moment wins: the insert runs in a savepoint, and its
+    refusal reads the twin (an insert refused at commit would be taken for a duplicate
+    event by the unit of work, and the event's fact lost)."""
+    found = repository.find(id, for_update=True)
+    if found is not None:
+        return found
+    made = make()
+    try:
+        with repository.session.begin_nested():
+            repository.session.add(made)
+    except IntegrityError:
+        return repository.get(id, for_update=True)
+    return made
+
+
 class AccountRepository(SqlRepository[Account]):
     model = Account
     not_found = CustomerNotFound
     id_key = "customer_id"
+
+    def get_or_add(self, customer_id: str, now: datetime) -> Account:
+        """The customer's account, locked; a new one when finance has none yet."""
+        return _add_once(self, customer_id, lambda: Account(customer_id, now))
 
     def invoice_number_taken(self, number: str) -> bool:
         """rule F4: an invoice number is recorded once, whatever the customer."""
@@ -160,6 +182,17 @@ class LossCaseRepository(SqlRepository[LossCase]):
 
 class TrackedComplaintRepository(SqlRepository[TrackedComplaint]):
     model = TrackedComplaint
+
+    def get_or_add(self, fact: ComplaintFact) -> tuple[TrackedComplaint, bool]:
+        """The complaint, locked, and whether this fact made it."""
+        made: list[TrackedComplaint] = []
+
+        def make() -> TrackedComplaint:
+            made.append(TrackedComplaint(fact))
+            return made[0]
+
+        found = _add_once(self, fact.complaint_id, make)
+        return found, bool(made) and found is made[0]
 
     def open_for(self, customer_ids: Iterable[str]) -> list[TrackedComplaint]:
         """rule F6: the open complaints of these customers."""

@@ -172,6 +172,11 @@ class FakeAccountRepository(FakeRepository[Account]):
     not_found = CustomerNotFound
     id_key = "customer_id"
 
+    def get_or_add(self, customer_id: str, now: datetime) -> Account:
+        if customer_id not in self.items:
+            self.add(Account(customer_id, now))
+        return self.items[customer_id]
+
     def invoice_number_taken(self, number: str) -> bool:
         return any(e.invoice_number == number for a in self.items.values() for e in a.entries)
 
@@ -257,6 +262,12 @@ class FakeLossCaseRepository(FakeRepository[LossCase]):
 
 
 class FakeComplaintRepository(FakeRepository[TrackedComplaint]):
+    def get_or_add(self, fact: ComplaintFact) -> tuple[TrackedComplaint, bool]:
+        if fact.complaint_id in self.items:
+            return self.items[fact.complaint_id], False
+        self.add(TrackedComplaint(fact))
+        return self.items[fact.complaint_id], True
+
     def open_for(self, customer_ids: Iterable[str]) -> list[TrackedComplaint]:
         wanted = set(customer_ids)
         return [c for c in self.items.values() if c.open and c.customer_id in wanted]

@@ -45,7 +45,7 @@ from finance.testing import (
 )
 from servicekit.db import Database, UnitOfWork
 from servicekit.migrations import upgrade
-from servicekit.tables import outbox
+from servicekit.tables import inbox, outbox
 
 SETTINGS = DEFAULT_SETTINGS
 SHARES = (
@@ -360,3 +360,45 @@ def test_customer_facts_out_of_order_keep_the_newest(database):  # rule X1
         account = uow.accounts.get("cust-1")
     assert (account.credit_limit, account.terms_version) == (Decimal("20000.00"), 2)
     assert account.terms_at == NOW
+
+
+def test_facts_of_a_new_customer_arriving_at_once_are_all_taken(database):  # rule X1
+    # each an event of its own (an inbox key): a twin's account insert must not make the
+    # unit of work take the loser's fact for a duplicate event and drop it
+    start = threading.Barrier(6)
+
+    def deliver(version: int):
+        uow = UnitOfWork(
+            database, event_key=(f"e-{version}", "finance.h"), repositories=REPOSITORIES
+        )
+        start.wait()
+        fact = customer(version=version, credit_limit=f"{version}000.00")
+        return handlers.handle_customer_fact(uow, fact)
+
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(deliver, range(1, 7)))
+    with new_uow(database) as uow:
+        account = uow.accounts.get("cust-1")
+    assert (account.terms_version, account.credit_limit) == (6, Decimal("6000.00"))
+    with database.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(inbox)).scalar() == 6
+
+
+def test_a_complaints_registration_and_end_at_once_leave_it_ended(database):  # rule F6
+    start = threading.Barrier(2)
+
+    def deliver(fact):
+        uow = UnitOfWork(
+            database,
+            event_key=(fact.at.isoformat() + str(fact.open), "f.h"),
+            repositories=REPOSITORIES,
+        )
+        start.wait()
+        return handlers.handle_complaint_fact(uow, fact)
+
+    facts = [complaint(), complaint(open=False, at=NOW + timedelta(hours=1))]
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(deliver, facts))
+    with new_uow(database) as uow:
+        assert uow.complaints.open_for(["cust-1"]) == []
+        assert uow.complaints.get("case-1").opened_at == NOW
