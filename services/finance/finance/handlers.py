@@ -50,8 +50,6 @@ from servicekit.contracts.finance_vocabulary import (
 from servicekit.db import UnitOfWork
 from servicekit.domain import Actor, utcnow
 
-# Who acts when an event, not a person, starts the work.
-SYSTEM = "finance"
 T = TypeVar("T")
 
 
