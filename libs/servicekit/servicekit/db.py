@@ -208,6 +208,9 @@ class UnitOfWork:
                     attempts=0,
                 )
             )
+        # The handler's own rows go in first: a clash of theirs is a fault to raise, not
+        # a duplicate event (the inbox insert below would flush them inside its ``try``).
+        session.flush()
         if self.event_key:
             try:
                 session.execute(

@@ -100,3 +100,28 @@ def test_prune_drops_only_old_sent_events_and_old_inbox_rows(database):
     assert relay.prune(timedelta(days=7), timedelta(days=30)) == 2
     assert {r["event_id"] for r in rows(database, outbox)} == {"recent-sent", "unsent"}
     assert [r["event_id"] for r in rows(database, inbox)] == ["e-new"]
+
+
+def test_a_handlers_own_constraint_violation_is_not_taken_for_a_duplicate(database):
+    # rule X2: the inbox insert used to flush the handler's rows first, so their unique
+    # violation read as "event already handled": the event was acked and its fact lost.
+    from sqlalchemy import Column, MetaData, String, Table
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm import registry
+
+    metadata = MetaData()
+    table = Table("accounts", metadata, Column("number", String(10), primary_key=True))
+
+    class Account:
+        def __init__(self, number):
+            self.number = number
+
+    registry(metadata=metadata).map_imperatively(Account, table)
+    metadata.create_all(database.engine)
+    with UnitOfWork(database, event_key=("event-1", "svc.handler")) as uow:
+        uow.session.add(Account("A-1"))
+        uow.commit()
+    with pytest.raises(IntegrityError), UnitOfWork(database, event_key=("event-2", "svc.h")) as uow:
+        uow.session.add(Account("A-1"))  # a new event whose row clashes: a real fault
+        uow.commit()
+    assert [r["event_id"] for r in rows(database, inbox)] == ["event-1"]
