@@ -14,7 +14,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from gateway import errors, idempotency, metrics, settings
-from gateway.api import complaints, customers, returns
+from gateway.api import complaints, customers, finance, returns
 from gateway.auth import access
 from gateway.auth import routes as identity_routes
 from gateway.auth.bootstrap import ensure_admin
@@ -154,6 +154,7 @@ def _register_blueprints(api: flask_smorest.Api) -> None:
     api.register_blueprint(customers.blp)
     api.register_blueprint(complaints.blp)
     api.register_blueprint(returns.blp)
+    api.register_blueprint(finance.blp)
 
 
 def _identity(app: Flask, rpc: Any) -> GatewayState:
