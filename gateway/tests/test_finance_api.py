@@ -88,7 +88,7 @@ VOUCHER = {
         "amount": "300.00",
         "lines": LINES,
         "signatories": ["manager", "general_manager", "customer"],
-        "issued_at": "2026-11-27",
+        "issued_at": AT,  # the service stores the certificate as issued (an ISO string)
     },
     "issued_at": AT,
     "posted_at": None,
