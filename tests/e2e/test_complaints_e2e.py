@@ -2,13 +2,9 @@
 over real HTTP.
 
 The goods come back and the replenishment ships through the running returns service,
-whose own events move the case's actions (rule P8). Finance is not built yet: its
-CONTRACT events are dispatched on the suite's broker vhost, the way it will send them.
+and finance issues the vouchers; their own events move the case's actions (rule P8).
+No event is published by hand.
 """
-
-import uuid
-
-from nameko.standalone.events import event_dispatcher
 
 from servicekit.testing import wait_for
 
@@ -58,7 +54,6 @@ def test_whole_chain_p1_to_p9(suite, as_role):
     agent, quality = as_role("cs_agent"), as_role("quality")
     cs_manager, vp = as_role("cs_manager"), as_role("vp")
     customer_id = active_customer(as_role)
-    dispatch = event_dispatcher({"AMQP_URI": suite.amqp_uri})
 
     registered = agent.post("/complaints", json=complaint_body(customer_id))
     assert registered.status_code == 201, registered.text
@@ -196,25 +191,8 @@ def test_whole_chain_p1_to_p9(suite, as_role):
     wait_for(lambda: state_of("return")["return_id"] == return_id, timeout=20)
     wait_for(lambda: state_of("return")["received_at"] is not None, timeout=20)
 
-    # Finance reports its vouchers (rule P8; by hand until finance is built).
-    allowance = state_of("allowance")
-    for voucher_type, amount, extra in (
-        ("return_credit", "1800.00", {"return_id": return_id}),
-        ("allowance", "200.00", {"action_id": allowance["id"]}),
-    ):
-        dispatch(
-            "finance",
-            "voucher_issued",
-            {
-                "event_id": uuid.uuid4().hex,
-                "voucher_id": uuid.uuid4().hex,
-                "type": voucher_type,
-                "customer_id": customer_id,
-                "complaint_id": case_id,
-                "amount": amount,
-                **extra,
-            },
-        )
+    # Finance reconciles the received return and issues the return credit and the
+    # allowance on its own (rule F1, rule F3); their events finish the actions (rule P8).
     wait_for(lambda: agent.get(url).json()["status"] == "resolved", timeout=20)
 
     # Not satisfied: handling goes on with a new round (rule P9) ...
@@ -226,18 +204,6 @@ def test_whole_chain_p1_to_p9(suite, as_role):
     assert third["round"] == 3
     cs_manager.post(f"{url}/plans/{third['id']}/approve")
     agent.post(f"{url}/plans/{third['id']}/customer-response", json={"accepted": True})
-    dispatch(
-        "finance",
-        "voucher_issued",
-        {
-            "event_id": uuid.uuid4().hex,
-            "voucher_id": uuid.uuid4().hex,
-            "type": "allowance",
-            "customer_id": customer_id,
-            "complaint_id": case_id,
-            "amount": "100.00",
-        },
-    )
     wait_for(lambda: agent.get(url).json()["status"] == "resolved", timeout=20)
 
     # ... satisfied: closed.
