@@ -1,5 +1,7 @@
 """Schema pieces every contract uses (CONTRACT "HTTP conventions")."""
 
+from decimal import ROUND_HALF_UP
+
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 ROLES = (
@@ -24,7 +26,8 @@ MAX_BODY_ITEMS = 500
 
 
 def Money(**kwargs) -> fields.Decimal:  # noqa: N802 - reads like a field class
-    """A money amount: decimal string with two places, never a float."""
+    """A money amount: decimal string with two places, never a float; more places are
+    rounded half-up to the cent (issue 10: explicit rounding, not banker's)."""
     kwargs.setdefault("metadata", {})
     kwargs["metadata"] = {
         "type": "string",
@@ -32,6 +35,7 @@ def Money(**kwargs) -> fields.Decimal:  # noqa: N802 - reads like a field class
         "example": "1234.50",
         **kwargs["metadata"],
     }
+    kwargs.setdefault("rounding", ROUND_HALF_UP)
     return fields.Decimal(as_string=True, places=2, allow_nan=False, **kwargs)
 
 
