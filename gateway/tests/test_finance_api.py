@@ -1,4 +1,4 @@
-"""Finance endpoints (CONTRACT "Finance (F1–F7)") with a fake RPC client: what the gateway
+"""Finance endpoints (the CONTRACT section "Finance") with a fake RPC client: what the gateway
 adds to the finance service: roles (finance data for finance only; the credit check also
 for sales), request validation, the service's errors mapped, what goes over RPC (method,
 arguments, actor, money as decimal strings), 201 for what is recorded, and the OpenAPI

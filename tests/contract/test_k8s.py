@@ -21,7 +21,9 @@ import yaml
 
 from complaints.domain import ComplaintSettings
 from customer.domain import CustomerSettings
+from finance.domain import FinanceSettings
 from gateway.settings import ENV_VARS as GATEWAY_ENV_VARS
+from returns.domain import ReturnsSettings
 from servicekit.config import ENV_VARS as SERVICE_ENV_VARS
 from servicekit.config import SERVICES
 
@@ -144,7 +146,12 @@ def rule_settings() -> set[str]:
     """``<PREFIX>_<FIELD>`` of the settings dataclasses (servicekit.config.settings_from)."""
     return {
         f"{prefix}_{field.name.upper()}"
-        for cls, prefix in ((CustomerSettings, "CUSTOMER"), (ComplaintSettings, "COMPLAINTS"))
+        for cls, prefix in (
+            (CustomerSettings, "CUSTOMER"),
+            (ComplaintSettings, "COMPLAINTS"),
+            (ReturnsSettings, "RETURNS"),
+            (FinanceSettings, "FINANCE"),
+        )
         for field in dataclasses.fields(cls)
     }
 
@@ -278,9 +285,13 @@ def test_every_variable_in_the_manifests_is_read_by_the_code():
 
 def test_the_rule_settings_are_checked_by_field():
     allowed = read_by_the_code()
-    assert {"CUSTOMER_DISCOUNT_FLOOR", "COMPLAINTS_VP_LIMIT", "COMPLAINTS_RESALE_WINDOW_DAYS"} <= (
-        allowed
-    )
+    assert {
+        "CUSTOMER_DISCOUNT_FLOOR",
+        "COMPLAINTS_VP_LIMIT",
+        "RETURNS_POST_AT_ONCE",
+        "FINANCE_RESALE_WINDOW_DAYS",
+    } <= allowed
+    assert "COMPLAINTS_RESALE_WINDOW_DAYS" not in allowed  # rule P12's window is finance's
     assert "COMPLAINTS_VP_LIMT" not in allowed and "CUSTOMER_ANYTHING" not in allowed
 
 

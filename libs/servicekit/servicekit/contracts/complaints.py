@@ -444,12 +444,14 @@ class LossPartSchema(Schema):
 
 
 class LossApportionedEventSchema(_EventSchema):
-    """``complaints.loss_apportioned``: at closure, the accepted plan's amount split by
-    the responsibility shares (rule P12), for finance's loss ledger. Finance is to adjust
-    it for resales within the window when it records them (not built yet)."""
+    """``complaints.loss_apportioned``: at closure, an estimate: the accepted plan's amount
+    split by the responsibility shares (rule P12). The actual loss (resales within the
+    window, goods not resold at their value) is finance's loss ledger (rule F7), which
+    finance computes from ``plan_accepted`` and its resales, not from this event."""
 
     plan_id = fields.String(required=True)
     loss = Money(required=True)
+    estimate = fields.Boolean(load_default=True)
     parts = fields.List(fields.Nested(LossPartSchema), required=True)
 
 

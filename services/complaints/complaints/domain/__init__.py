@@ -14,7 +14,7 @@ One module per rule group; ``Complaint`` (in ``case``) mixes them into one aggre
 
 from complaints.domain.case import CUSTOMERS_WITH_ORDERS, Complaint
 from complaints.domain.execution import Action
-from complaints.domain.loss import apportion, returned_goods_loss
+from complaints.domain.loss import apportion
 from complaints.domain.notices import Notice
 from complaints.domain.plans import Plan, may_approve, required_approver
 from complaints.domain.shared import (
@@ -61,5 +61,4 @@ __all__ = [
     "monthly_statistics",
     "new_id",
     "required_approver",
-    "returned_goods_loss",
 ]

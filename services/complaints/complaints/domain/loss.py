@@ -1,23 +1,28 @@
-"""Loss apportionment: rule P12."""
+"""Loss apportionment: rule P12, as an estimate.
+
+At closure the case announces its plan's amount split by the responsibility shares
+(``loss_apportioned``, ``"estimate": true``). The actual loss (resales within the window,
+the value of goods not resold) is finance's to compute and keep (rule F7,
+``services/finance``), from the same shares."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from typing import Any
 
-from complaints.domain.shared import CENT, DEFAULT_SETTINGS, ComplaintSettings
 from servicekit.contracts.complaints_vocabulary import LOSS_APPORTIONED, IllegalTransition
 from servicekit.domain import money
 from servicekit.errors import invalid_fields
+from servicekit.money import apportion as split_by_shares
 
 
 class Loss:
     """rule P12 on ``Complaint``: the accepted plan's amount split by the shares."""
 
     def _record_loss(self) -> None:
-        """rule P12: the accepted plan's amount split by the shares, for finance's loss ledger."""
+        """rule P12: the accepted plan's amount split by the shares: an estimate for the
+        departments at closure; finance keeps the actual loss (rule F7)."""
         plan = self.accepted_plan()
         if plan is None or self.investigation is None:
             return
@@ -28,6 +33,7 @@ class Loss:
                 **self._event_head(),
                 "plan_id": plan.id,
                 "loss": str(plan.amount),
+                "estimate": True,
                 "parts": [
                     {**p, "share": str(p["share"]), "amount": str(p["amount"])} for p in parts
                 ],
@@ -50,47 +56,9 @@ class Loss:
 
 
 def apportion(loss: Decimal, shares: Sequence[Decimal]) -> list[Decimal]:
-    """rule P12: ``loss`` split by ``shares`` to the cent; the parts sum to ``loss`` exactly.
-
-    One share bears all. Cents left over by rounding down go to the largest
-    remainders (earlier parts first on a tie): 100.00 over three equal shares is
-    33.34, 33.33, 33.33.
-    """
-    loss = money(loss)
-    if loss < 0:
+    """rule P12: ``loss`` split by ``shares`` to the cent; the parts sum to ``loss`` exactly
+    (``servicekit.money.apportion``: 100.00 over three equal shares is 33.34, 33.33, 33.33).
+    A case's loss is never negative."""
+    if money(loss) < 0:
         raise invalid_fields({"loss": ["must not be negative"]})
-    if not shares or any(Decimal(s) <= 0 for s in shares):
-        raise invalid_fields({"shares": ["need at least one share, each greater than 0"]})
-    if len(shares) == 1:
-        return [loss]
-    total = sum((Decimal(s) for s in shares), Decimal(0))
-    cents = int(loss / CENT)
-    exact = [cents * Decimal(s) / total for s in shares]
-    parts = [int(x.to_integral_value(rounding=ROUND_FLOOR)) for x in exact]
-    by_remainder = sorted(range(len(parts)), key=lambda i: (parts[i] - exact[i], i))
-    for i in by_remainder[: cents - sum(parts)]:
-        parts[i] += 1
-    return [(Decimal(p) * CENT).quantize(CENT) for p in parts]
-
-
-def returned_goods_loss(
-    *,
-    actual_loss: Decimal,
-    returned_on: date,
-    resold_on: date | None = None,
-    sale_amount: Decimal | None = None,
-    resale_amount: Decimal | None = None,
-    settings: ComplaintSettings = DEFAULT_SETTINGS,
-) -> Decimal:
-    """rule P12: returned goods resold within the window (default 30 days) lose only
-    the price difference; otherwise the actual loss counts."""
-    if isinstance(returned_on, datetime):
-        returned_on = returned_on.date()
-    if isinstance(resold_on, datetime):
-        resold_on = resold_on.date()
-    window_end = returned_on + timedelta(days=settings.resale_window_days)
-    if resold_on is not None and returned_on <= resold_on <= window_end:
-        if sale_amount is None or resale_amount is None:
-            raise invalid_fields({"resale_amount": ["needed with the sale amount for a resale"]})
-        return max(money(sale_amount) - money(resale_amount), CENT * 0)
-    return money(actual_loss)
+    return split_by_shares(loss, shares)

@@ -53,7 +53,6 @@ class ComplaintSettings:
     follow_up_hours: int = 72
     closure_hours: int = 360  # the case's due date when acceptance promises no wait
     reminder_share: Decimal = Decimal("0.8")  # a reminder once this share of a step's time is gone
-    resale_window_days: int = 30  # rule P12
     notice_timer_seconds: int = 30  # rule P10: how often due notices are looked for
     # Working days and report months follow the business's calendar (China: UTC+8, no DST).
     business_utc_offset_hours: int = 8

@@ -17,7 +17,6 @@ from complaints.domain import (
     month_bounds,
     monthly_statistics,
     required_approver,
-    returned_goods_loss,
 )
 from complaints.testing import (
     LOGISTICS,
@@ -900,19 +899,6 @@ def test_case_loss_is_split_by_its_responsibility():
         ("李雷", Decimal("600.01")),
         ("韩梅", Decimal("400.00")),
     ]
-
-
-def test_goods_resold_within_the_window_lose_only_the_price_difference():
-    returned = date(2026, 3, 1)
-    common = {"actual_loss": Decimal("1000.00"), "returned_on": returned}
-    resale = {"sale_amount": Decimal("1000.00"), "resale_amount": Decimal("850.00")}
-    on_last_day = returned + timedelta(days=30)
-    assert returned_goods_loss(**common, resold_on=on_last_day, **resale) == Decimal("150.00")
-    too_late = returned + timedelta(days=31)
-    assert returned_goods_loss(**common, resold_on=too_late, **resale) == Decimal("1000.00")
-    assert returned_goods_loss(**common) == Decimal("1000.00")
-    dearer = {"sale_amount": Decimal("1000.00"), "resale_amount": Decimal("1200.00")}
-    assert returned_goods_loss(**common, resold_on=returned, **dearer) == Decimal("0.00")
 
 
 # --- rule X3: history -------------------------------------------------------------------

@@ -72,7 +72,6 @@ def test_the_settings_cannot_be_changed_in_place():  # rule P10
 
 
 def test_the_other_defaults_are_the_digests():  # rule P10, rule P12
-    assert DEFAULT_SETTINGS.resale_window_days == 30
     assert DEFAULT_SETTINGS.notice_timer_seconds == 30
     assert DEFAULT_SETTINGS.business_tz.utcoffset(None) == timedelta(hours=8)
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 
 from servicekit.contracts.finance_vocabulary import DEFAULT_OVER_ACCEPTANCE_RATIO
-from servicekit.domain import CENT, money
-from servicekit.errors import invalid_fields
+from servicekit.domain import money
+from servicekit.money import apportion  # noqa: F401 (the domain names it for its callers)
 
 ZERO = Decimal("0.00")
 
@@ -62,22 +62,3 @@ def certificate_number(voucher: str) -> str:
     """The allowance certificate (销货折让证明单) of voucher ``PZ-2026-000123``:
     ``ZR-2026-000123``."""
     return "ZR-" + voucher.split("-", 1)[1]
-
-
-def apportion(amount: Decimal, shares: Sequence[Decimal]) -> list[Decimal]:
-    """``amount`` split by ``shares`` to the cent, the parts summing to it exactly (the
-    largest remainder method: the cents left by rounding down go to the largest
-    remainders, earlier parts first on a tie; 100.00 by three equal shares is 33.34,
-    33.33, 33.33). A negative amount (a resale above the price) is split the same way."""
-    amount = money(amount)
-    if not shares or any(Decimal(s) <= 0 for s in shares):
-        raise invalid_fields({"shares": ["need at least one share, each greater than 0"]})
-    sign = -1 if amount < 0 else 1
-    cents = int(abs(amount) / CENT)
-    weight = sum((Decimal(s) for s in shares), Decimal(0))
-    exact = [cents * Decimal(s) / weight for s in shares]
-    parts = [int(x.to_integral_value(rounding=ROUND_FLOOR)) for x in exact]
-    by_remainder = sorted(range(len(parts)), key=lambda i: (parts[i] - exact[i], i))
-    for i in by_remainder[: cents - sum(parts)]:
-        parts[i] += 1
-    return [(Decimal(sign * p) * CENT).quantize(CENT) for p in parts]
