@@ -195,8 +195,6 @@ def _settle(
         case = uow.losses.for_plan(reconciliation.plan_id)
         if case is not None and case.goods_settled(reconciliation, settings, now):
             _keep(uow, case)
-    if not reconciliation.credited_lines():
-        return None
     number = uow.vouchers.next_number(settings.business_date(now).year)
     voucher = _keep(uow, Voucher.return_credit(reconciliation, number, now))
     uow.vouchers.add(voucher)

@@ -74,11 +74,13 @@ class Voucher(Aggregate):
     def return_credit(
         cls, reconciliation: Reconciliation, number: str, now: datetime
     ) -> Voucher | None:
-        """rule F1: the credit of a settled reconciliation's accepted quantities; None when
-        nothing is credited."""
-        lines = reconciliation.credited_lines()
-        if not reconciliation.settled or not lines:
+        """rule F1: the credit of a settled reconciliation's accepted quantities; None while
+        it is an exception. When finance accepts none of it the voucher is 0.00 over every
+        line: it still records the decision, and it is what finishes the case's return
+        action (rule P8: "its reconciliation has a voucher")."""
+        if not reconciliation.settled:
             return None
+        lines = reconciliation.credited_lines() or reconciliation.lines
         voucher = cls(
             number=number,
             type="return_credit",

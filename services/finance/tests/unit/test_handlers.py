@@ -121,6 +121,22 @@ def test_an_exception_is_held_until_finance_resolves_it(uow):  # rule F1
         handlers.resolve_reconciliation(uow, SETTINGS, "nope", decision, FINANCE)
 
 
+def test_accepting_none_of_an_exception_still_gives_the_case_its_voucher(uow):
+    # rule F1, rule P8: a 0.00 credit records the decision and finishes the return action
+    handlers.handle_plan_accepted(uow, SETTINGS, plan(return_action(line("P-100", 10, "450.00"))))
+    held = handlers.handle_return_received(uow, SETTINGS, received(("P-100", 10, 12, "450.00")))
+    decision = ResolveReconciliation.of([{"sku": "P-100", "accepted_quantity": 0}], "全部退回")
+    resolved = handlers.resolve_reconciliation(uow, SETTINGS, held.id, decision, FINANCE)
+    voucher = uow.vouchers.get(resolved.voucher_id)
+    assert (voucher.type, voucher.amount) == ("return_credit", Decimal("0.00"))
+    assert [(li["sku"], li["quantity"]) for li in voucher.lines] == [("P-100", 0)]
+    assert uow.event_types()[-1] == "voucher_issued"
+    handlers.handle_customer_fact(uow, customer())
+    proof = RecordProof("return_certificate", "TH-9")
+    posted = handlers.record_proof(uow, SETTINGS, voucher.id, proof, FINANCE)
+    assert posted.status == "posted"  # a proof of nothing credits nothing
+
+
 def test_the_customers_own_ratio_decides_the_tolerance(uow):  # rule F1
     handlers.handle_customer_fact(uow, customer(ratio="0.10"))
     handlers.handle_plan_accepted(uow, SETTINGS, plan(return_action(line("P-100", 10, "450.00"))))
