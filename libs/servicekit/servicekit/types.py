@@ -2,13 +2,16 @@
 
 Times are timezone-aware UTC in Python whatever the backend stores (SQLite keeps
 naive text); money is Decimal with two places (SQLite stores NUMERIC as REAL,
-exact for the 15 significant digits money needs here).
+exact for the 15 significant digits money needs here); values written once with their
+row are a JSON list (``JsonValues``).
 """
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import DateTime, Numeric
+from sqlalchemy import JSON, DateTime, Numeric
 from sqlalchemy.types import TypeDecorator
 
 
@@ -79,3 +82,35 @@ class Ratio(Money):
         if value is None:
             return None
         return Decimal(str(value)).quantize(Decimal("0.0001"))
+
+
+class JsonValues(TypeDecorator):
+    """Frozen values written once with their row (a receipt's lines, a plan's actions) as a
+    JSON list: ``to_json`` makes one value a JSON object, ``from_json`` makes it again;
+    read back as a tuple when ``as_tuple``, else as a list.
+
+    ``Column("lines", JsonValues(ShipmentLine.payload, lambda data: ShipmentLine(**data)))``
+    """
+
+    impl = JSON
+    cache_ok = True  # the cache key is the two functions and as_tuple
+
+    def __init__(
+        self,
+        to_json: Callable[[Any], dict],
+        from_json: Callable[[dict], Any],
+        as_tuple: bool = False,
+    ) -> None:
+        super().__init__()
+        self.to_json = to_json
+        self.from_json = from_json
+        self.as_tuple = as_tuple
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else [self.to_json(item) for item in value]
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        items = (self.from_json(data) for data in value)
+        return tuple(items) if self.as_tuple else list(items)

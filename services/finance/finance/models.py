@@ -24,7 +24,6 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import registry, relationship
-from sqlalchemy.types import TypeDecorator
 
 from finance.commands import InvoiceLine, PlanAction, PlanLine, ReturnedLine, Share
 from finance.domain import (
@@ -42,7 +41,7 @@ from finance.domain import (
 )
 from servicekit.mappers import once
 from servicekit.tables import kit_metadata
-from servicekit.types import Money, Ratio, UTCDateTime
+from servicekit.types import JsonValues, Money, Ratio, UTCDateTime
 
 metadata = MetaData()
 mapper_registry = registry(metadata=metadata)
@@ -53,78 +52,59 @@ USER = String(150)
 SKU = String(64)
 
 
-class _Values(TypeDecorator):
-    """A tuple of frozen values as JSON (written once with the row)."""
-
-    impl = JSON
-    cache_ok = True
-
-    def to_json(self, value) -> dict:
-        raise NotImplementedError
-
-    def from_json(self, data: dict):
-        raise NotImplementedError
-
-    def process_bind_param(self, value, dialect):
-        return None if value is None else [self.to_json(v) for v in value]
-
-    def process_result_value(self, value, dialect):
-        return None if value is None else tuple(self.from_json(data) for data in value)
-
-
 def _line_json(line) -> dict:
     return {"sku": line.sku, "quantity": line.quantity, "unit_price": str(line.unit_price)}
 
 
-class PlanLines(_Values):
-    def to_json(self, line: PlanLine) -> dict:
-        return _line_json(line)
-
-    def from_json(self, data: dict) -> PlanLine:
-        return PlanLine(data["sku"], data["quantity"], Decimal(data["unit_price"]))
+def _plan_line(data: dict) -> PlanLine:
+    return PlanLine(data["sku"], data["quantity"], Decimal(data["unit_price"]))
 
 
-class InvoiceLines(_Values):
-    def to_json(self, line: InvoiceLine) -> dict:
-        return _line_json(line)
-
-    def from_json(self, data: dict) -> InvoiceLine:
-        return InvoiceLine(data["sku"], data["quantity"], Decimal(data["unit_price"]))
+def _invoice_line(data: dict) -> InvoiceLine:
+    return InvoiceLine(data["sku"], data["quantity"], Decimal(data["unit_price"]))
 
 
-class PlanActions(_Values):
-    def to_json(self, action: PlanAction) -> dict:
-        return {
-            "action_id": action.action_id,
-            "type": action.type,
-            "amount": str(action.amount),
-            "lines": [_line_json(line) for line in action.lines],
-        }
-
-    def from_json(self, data: dict) -> PlanAction:
-        lines = tuple(PlanLines().from_json(line) for line in data["lines"])
-        return PlanAction(data["action_id"], data["type"], Decimal(data["amount"]), lines)
+def _action_json(action: PlanAction) -> dict:
+    return {
+        "action_id": action.action_id,
+        "type": action.type,
+        "amount": str(action.amount),
+        "lines": [_line_json(line) for line in action.lines],
+    }
 
 
-class Shares(_Values):
-    def to_json(self, share: Share) -> dict:
-        return {"department": share.department, "person": share.person, "share": str(share.share)}
-
-    def from_json(self, data: dict) -> Share:
-        return Share(data["department"], data["person"], Decimal(data["share"]))
+def _action(data: dict) -> PlanAction:
+    lines = tuple(_plan_line(line) for line in data["lines"])
+    return PlanAction(data["action_id"], data["type"], Decimal(data["amount"]), lines)
 
 
-class ReturnedLines(_Values):
-    def to_json(self, line: ReturnedLine) -> dict:
-        return {
-            "sku": line.sku,
-            "authorized_quantity": line.authorized_quantity,
-            "received_quantity": line.received_quantity,
-            "unit_price": str(line.unit_price),
-        }
+def _share_json(share: Share) -> dict:
+    return {"department": share.department, "person": share.person, "share": str(share.share)}
 
-    def from_json(self, data: dict) -> ReturnedLine:
-        return ReturnedLine(**{**data, "unit_price": Decimal(data["unit_price"])})
+
+def _share(data: dict) -> Share:
+    return Share(data["department"], data["person"], Decimal(data["share"]))
+
+
+def _returned_line_json(line: ReturnedLine) -> dict:
+    return {
+        "sku": line.sku,
+        "authorized_quantity": line.authorized_quantity,
+        "received_quantity": line.received_quantity,
+        "unit_price": str(line.unit_price),
+    }
+
+
+def _returned_line(data: dict) -> ReturnedLine:
+    return ReturnedLine(**{**data, "unit_price": Decimal(data["unit_price"])})
+
+
+# Tuples of frozen values, written once with their row.
+PLAN_LINES = JsonValues(_line_json, _plan_line, as_tuple=True)
+INVOICE_LINES = JsonValues(_line_json, _invoice_line, as_tuple=True)
+PLAN_ACTIONS = JsonValues(_action_json, _action, as_tuple=True)
+SHARES = JsonValues(_share_json, _share, as_tuple=True)
+RETURNED_LINES = JsonValues(_returned_line_json, _returned_line, as_tuple=True)
 
 
 # --- rule X1: finance's copy of the card; rule F4: the ledger -------------------------
@@ -173,7 +153,7 @@ ledger_entries = Table(
     Column("order_no", REF),
     Column("owner", USER, index=True),
     Column("complaint_id", REF),
-    Column("lines", InvoiceLines(), nullable=False),
+    Column("lines", INVOICE_LINES, nullable=False),
     Column("recorded_at", UTCDateTime(), nullable=False),
     Column("recorded_by", USER, nullable=False),
 )
@@ -187,9 +167,9 @@ plans = Table(
     Column("complaint_number", REF),
     Column("customer_id", REF, nullable=False),
     Column("accepted_at", UTCDateTime(), nullable=False),
-    Column("actions", PlanActions(), nullable=False),
-    Column("approved", PlanLines(), nullable=False),
-    Column("shares", Shares(), nullable=False),
+    Column("actions", PLAN_ACTIONS, nullable=False),
+    Column("approved", PLAN_LINES, nullable=False),
+    Column("shares", SHARES, nullable=False),
 )
 
 received_returns = Table(
@@ -201,7 +181,7 @@ received_returns = Table(
     Column("complaint_id", REF, index=True),
     Column("plan_id", REF, index=True),
     Column("request_id", REF),
-    Column("lines", ReturnedLines(), nullable=False),
+    Column("lines", RETURNED_LINES, nullable=False),
     Column("received_at", UTCDateTime(), nullable=False),
 )
 
@@ -308,7 +288,7 @@ loss_cases = Table(
     Column("complaint_id", REF, nullable=False, index=True),
     Column("complaint_number", REF),
     Column("customer_id", REF, nullable=False),
-    Column("shares", Shares(), nullable=False),
+    Column("shares", SHARES, nullable=False),
     Column("fixed", JSON, nullable=False),
     Column("goods", JSON, nullable=False),
     Column("return_id", REF, unique=True),

@@ -20,7 +20,6 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import registry, relationship
-from sqlalchemy.types import TypeDecorator
 
 from returns.commands import ReturnLine
 from returns.domain import (
@@ -36,7 +35,7 @@ from returns.domain import (
 )
 from servicekit.mappers import once
 from servicekit.tables import kit_metadata
-from servicekit.types import Money, UTCDateTime
+from servicekit.types import JsonValues, Money, UTCDateTime
 
 metadata = MetaData()
 mapper_registry = registry(metadata=metadata)
@@ -45,58 +44,25 @@ ID = String(32)
 USER = String(150)
 
 
-class _Lines(TypeDecorator):
-    """A list of frozen line values as JSON (the row's own lines, written once)."""
-
-    impl = JSON
-    cache_ok = True
-
-    def to_json(self, line) -> dict:
-        raise NotImplementedError
-
-    def from_json(self, data: dict):
-        raise NotImplementedError
-
-    def process_bind_param(self, value, dialect):
-        return None if value is None else [self.to_json(line) for line in value]
-
-    def process_result_value(self, value, dialect):
-        return None if value is None else [self.from_json(data) for data in value]
+def _request_line_json(line: ReturnLine) -> dict:
+    return {
+        "sku": line.sku,
+        "quantity": line.quantity,
+        "unit_price": str(line.unit_price),
+        "description": line.description,
+        "reason": line.reason,
+        "handling": line.handling,
+    }
 
 
-class ReceivedLines(_Lines):
-    def to_json(self, line: ReceivedLine) -> dict:
-        return line.payload()
-
-    def from_json(self, data: dict) -> ReceivedLine:
-        return ReceivedLine(**data)
-
-    def process_result_value(self, value, dialect):
-        lines = super().process_result_value(value, dialect)
-        return None if lines is None else tuple(lines)  # a receipt's lines are a tuple
+def _request_line(data: dict) -> ReturnLine:
+    return ReturnLine(**{**data, "unit_price": Decimal(data["unit_price"])})
 
 
-class ShipmentLines(_Lines):
-    def to_json(self, line: ShipmentLine) -> dict:
-        return line.payload()
-
-    def from_json(self, data: dict) -> ShipmentLine:
-        return ShipmentLine(**data)
-
-
-class RequestLines(_Lines):
-    def to_json(self, line: ReturnLine) -> dict:
-        return {
-            "sku": line.sku,
-            "quantity": line.quantity,
-            "unit_price": str(line.unit_price),
-            "description": line.description,
-            "reason": line.reason,
-            "handling": line.handling,
-        }
-
-    def from_json(self, data: dict) -> ReturnLine:
-        return ReturnLine(**{**data, "unit_price": Decimal(data["unit_price"])})
+# The row's own lines, written once: a receipt's lines are a tuple, the others lists.
+RECEIVED_LINES = JsonValues(ReceivedLine.payload, lambda data: ReceivedLine(**data), as_tuple=True)
+SHIPMENT_LINES = JsonValues(ShipmentLine.payload, lambda data: ShipmentLine(**data))
+REQUEST_LINES = JsonValues(_request_line_json, _request_line)
 
 
 return_authorizations = Table(
@@ -158,7 +124,7 @@ receipts = Table(
     _return_fk(),
     Column("scan_id", String(100), nullable=False),
     Column("scanner_id", String(100), nullable=False),
-    Column("lines", ReceivedLines(), nullable=False),
+    Column("lines", RECEIVED_LINES, nullable=False),
     Column("received_by", USER, nullable=False),
     Column("received_at", UTCDateTime(), nullable=False),
     # rule R2: a scan counts once, also when two copies arrive at the same instant; the
@@ -198,7 +164,7 @@ replenishments = Table(
     Column("plan_id", ID),
     Column("action_id", ID),
     Column("customer_id", ID, nullable=False),
-    Column("lines", ShipmentLines(), nullable=False),
+    Column("lines", SHIPMENT_LINES, nullable=False),
     Column("status", String(20), nullable=False, index=True),
     Column("carrier", String(100)),
     Column("tracking_no", String(100)),
@@ -217,7 +183,7 @@ return_requests = Table(
     Column("customer_id", ID, nullable=False, index=True),
     Column("request_class", String(40), nullable=False),
     Column("basis", Text, nullable=False),
-    Column("lines", RequestLines(), nullable=False),
+    Column("lines", REQUEST_LINES, nullable=False),
     Column("status", String(20), nullable=False, index=True),
     Column("filed_by", USER, nullable=False),
     Column("filed_at", UTCDateTime(), nullable=False),
