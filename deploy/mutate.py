@@ -262,7 +262,7 @@ def summarise(service: str, module: Path, session: Path, show: bool) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("services", nargs="*", help="default: every service with a domain")
-    parser.add_argument("--module", help="one module, e.g. customer/domain.py")
+    parser.add_argument("--module", help="one module, e.g. customer/domain/card.py")
     parser.add_argument("--timeout", type=float, help="seconds per test run")
     parser.add_argument("--target", type=float, default=95.0, help="percent (default 95)")
     parser.add_argument("--list", action="store_true", help="print every surviving mutant")
