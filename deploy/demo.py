@@ -17,6 +17,10 @@ client would send, by users of the right roles, so history, events and audit are
 - returns at every step (``deploy/demo_returns.py``): the executing complaint's
   authorization partly scanned in and its replacement shipped; sales return requests
   pending, rejected, and approved ones authorized, receiving, received and inspected
+- finance (``deploy/demo_finance.py``): invoices and payments (balances, overdue, ageing),
+  a closed case taken through the whole chain (reconciled, vouchers posted, followed up),
+  an open exception (a return beyond the over-acceptance ratio, held for finance) and
+  credit checks
 
 The admin logs in with ``$AFTERSALES_ADMIN_PASSWORD`` or ``<data dir>/admin-password``.
 Running it again changes nothing that exists: users, customers (found by name) and
@@ -35,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from demo_finance import load_finance
 from demo_returns import load_returns
 
 # username, name, roles, department
@@ -722,6 +727,8 @@ def run(base: str, data_dir: Path, user_password: str | None, wait: float, out=p
         )
     out("returns:")
     load_returns(demo)
+    out("finance:")
+    load_finance(demo)
     out(f"\ndemo users log in with password: {password}")
     out(f"  e.g. curl -s -X POST {base}/auth/token -H 'Content-Type: application/json' \\")
     out(f'       -d \'{{"username": "zhang.li", "password": "{password}"}}\'')

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -150,8 +151,11 @@ def test_demo_loads_through_the_gateway_and_runs_twice(demo_suite):
     statuses = sorted(c["status"] for c in cases.json()["items"])
     assert statuses == sorted(
         ["registered", "accepted", "investigated", "planning", "executing", "rejected"]
+        + ["closed", "executing"]  # deploy/demo_finance.py: the closed case, the exception's
     )
-    executing = next(c for c in cases.json()["items"] if c["status"] == "executing")
+    by_order = {c["order_no"]: c for c in cases.json()["items"]}
+    executing = by_order["SO-DEMO-0024"]
+    assert executing["status"] == "executing"
     case = clerk.get(f"{api}/complaints/{executing['id']}", timeout=15).json()
     assert [p["status"] for p in case["plans"]] == ["accepted"]
     assert case["customer_id"] == by_name["华东机电有限公司"]["id"]
@@ -170,6 +174,7 @@ def test_demo_loads_through_the_gateway_and_runs_twice(demo_suite):
     returns = warehouse.get(f"{api}/returns", params={"per_page": 200}, timeout=15).json()
     assert sorted(r["status"] for r in returns["items"]) == sorted(
         ["receiving", "inspected", "received", "receiving", "authorized"]
+        + ["inspected", "received"]  # deploy/demo_finance.py: the closed case, the exception's
     )
     from_case = [r for r in returns["items"] if r["complaint_id"] == executing["id"]]
     assert len(from_case) == 1 and from_case[0]["status"] == "receiving"  # rule R1
@@ -177,10 +182,74 @@ def test_demo_loads_through_the_gateway_and_runs_twice(demo_suite):
         f"{api}/replenishments", params={"complaint_id": executing["id"]}, timeout=15
     ).json()["items"]
     assert [s["status"] for s in shipped] == ["shipped"]  # rule R5
-    received = next(r for r in returns["items"] if r["status"] == "received")
+    received = next(
+        r for r in returns["items"] if r["status"] == "received" and not r["complaint_id"]
+    )
     assert [d["sku"] for d in received["differences"]] == ["CB-32"]  # rule R2: one short
     assert warehouse.get(f"{api}/scrap", timeout=15).json()["total"] == 1  # rule R4
     decided = warehouse.get(f"{api}/returns/requests", params={"per_page": 200}, timeout=15)
     assert sorted(r["status"] for r in decided.json()["items"]) == sorted(
         ["pending", "rejected", "approved", "approved", "approved", "approved"]
     )
+
+    # finance (deploy/demo_finance.py): a closed case, an open exception, ledgers
+    finance = _login(url, "zhao.min", password)
+    closed = clerk.get(f"{api}/complaints/{by_order['SO-DEMO-0100']['id']}", timeout=15).json()
+    assert closed["status"] == "closed"  # rule P9
+    assert closed["customer_id"] == by_name["华东机电有限公司"]["id"]
+    (plan,) = closed["plans"]
+    assert plan["status"] == "accepted"
+    actions = [a for a in closed["actions"] if a["plan_id"] == plan["id"]]
+    assert sorted(a["type"] for a in actions) == ["allowance", "replenishment", "return"]
+    assert {a["state"] for a in actions} == {"done"}  # rule P8
+    (closed_return,) = [r for r in returns["items"] if r["complaint_id"] == closed["id"]]
+    assert closed_return["status"] == "inspected"
+    matched = finance.get(
+        f"{api}/finance/reconciliations", params={"return_id": closed_return["id"]}, timeout=15
+    ).json()["items"]
+    assert [r["status"] for r in matched] == ["matched"]  # rule F1: 4 approved, 4 back
+    vouchers = finance.get(
+        f"{api}/finance/vouchers", params={"complaint_id": closed["id"]}, timeout=15
+    ).json()["items"]
+    assert sorted((v["type"], v["amount"], v["status"]) for v in vouchers) == [
+        ("allowance", "200.00", "posted"),  # rule F3
+        ("return_credit", "1680.00", "posted"),  # rule F2: 4 x 420.00 with its proof
+    ]
+
+    # the open exception: 10 approved, 12 back, beyond the ratio 0.05 (rule F1)
+    held_case = by_order["SO-DEMO-0101"]
+    assert held_case["status"] == "executing"
+    (held_return,) = [r for r in returns["items"] if r["complaint_id"] == held_case["id"]]
+    assert held_return["status"] == "received"
+    exceptions = finance.get(
+        f"{api}/finance/reconciliations", params={"status": "exception"}, timeout=15
+    ).json()["items"]
+    (held,) = [r for r in exceptions if r["return_id"] == held_return["id"]]
+    assert [(li["approved_quantity"], li["actual_quantity"]) for li in held["lines"]] == [(10, 12)]
+    assert held["voucher_id"] is None
+    assert "reconciliation exception" in output and "open for finance to resolve" in output
+
+    # the ledger of the closed case's customer: invoices, a payment, overdue, the credits
+    ledger = finance.get(
+        f"{api}/finance/customers/{closed['customer_id']}/ledger", timeout=15
+    ).json()
+    credits = [e for e in ledger["entries"] if e["kind"] == "credit"]
+    assert sorted((e["voucher_type"], e["amount"]) for e in credits) == [
+        ("allowance", "200.00"),
+        ("return_credit", "1680.00"),
+    ]
+    assert {e["complaint_id"] for e in credits} == {closed["id"]}  # rule F4: 应收款冲红
+    assert any(e["kind"] == "payment" for e in ledger["entries"])
+    signed = sum(
+        (Decimal(e["amount"]) * (1 if e["kind"] == "invoice" else -1) for e in ledger["entries"]),
+        Decimal(0),
+    )
+    assert Decimal(ledger["balance"]) == signed > 0
+    assert Decimal(ledger["overdue"]) > 0 and Decimal(ledger["ageing"]["61-90"]) > 0
+    assert "credit check 华东机电有限公司" in output
+
+    # the second run found the finance part and changed nothing in it either
+    assert "closed case SO-DEMO-0100 华东机电有限公司: exists (closed" in again.stdout
+    assert "open exception SO-DEMO-0101" in again.stdout
+    for run in (output, again.stdout):
+        assert "  ! " not in run.split("\nfinance:\n", 1)[1], run  # nothing stuck or skipped
