@@ -1,44 +1,7 @@
-"""Secrets the gateway generates itself, kept in files only their owner can read.
+"""Secrets the gateway generates itself (the JWT secret, the first admin password), kept
+in files only their owner can read: ``servicekit.secret_files``, shared with the
+services that generate keys of their own (the customer service's data keys, rule C11)."""
 
-Several gunicorn workers start at once; the first to create a file wins and the
-others read what it wrote (the file appears complete or not at all: written to
-a private temporary file, then hard-linked into place).
-"""
+from servicekit.secret_files import read_or_create, write_private
 
-from __future__ import annotations
-
-import os
-import secrets
-import tempfile
-from pathlib import Path
-
-
-def write_private(path: Path, text: str, *, replace: bool = True) -> bool:
-    """Write ``text`` to ``path`` with mode 0600; False when ``replace`` is off and it exists."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text + "\n")
-        if replace:
-            os.replace(tmp, path)
-            return True
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            return False
-        return True
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def read_or_create(path: Path, nbytes: int = 48) -> str:
-    """The secret stored at ``path``, generated (random, url-safe) when there is none."""
-    if not path.exists():
-        write_private(path, secrets.token_urlsafe(nbytes), replace=False)
-    value = path.read_text(encoding="utf-8").strip()
-    if not value:
-        raise RuntimeError(f"{path} is empty; delete it to have a new secret generated")
-    return value
+__all__ = ["read_or_create", "write_private"]
