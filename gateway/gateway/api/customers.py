@@ -46,6 +46,10 @@ EXAMPLE_CARD = {
     "over_acceptance_ratio": "0.05",
     "owner": "li.sales",
     "pickup": False,
+    "legal_representative": "张伟",
+    "business_scope": "机电设备、五金交电的批发零售",
+    "purchase_needs": "变频器、伺服电机",
+    "purchase_frequency": "每月一次",
 }
 
 
@@ -108,7 +112,9 @@ def get_customer(customer_id):
 )
 @blp.response(200, contract.CustomerSchema)
 def update_customer(body, customer_id):
-    """Change card fields directly (audited).
+    """Change card fields directly (audited): name, nature, region, industry, address,
+    contacts, licence and tax numbers, payment method, owner, pickup, and the business
+    fields legal_representative, business_scope, purchase_needs, purchase_frequency.
 
     Discount, settlement terms, credit limit and over-acceptance ratio of an approved
     card change only by change request: 422 ``change_request_required`` (rule C4). On a

@@ -29,6 +29,10 @@ class CreateCustomer:
     license_no: str | None = None
     tax_no: str | None = None
     owner: str | None = None
+    legal_representative: str | None = None
+    business_scope: str | None = None
+    purchase_needs: str | None = None
+    purchase_frequency: str | None = None
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,11 @@ customers = Table(
     Column("over_acceptance_ratio", Ratio()),
     Column("proposed_terms", JSON),
     Column("owner", String(150)),
+    # seed 003: the card's business fields (issue 11.7)
+    Column("legal_representative", String(100)),
+    Column("business_scope", Text),
+    Column("purchase_needs", Text),
+    Column("purchase_frequency", String(100)),
     Column("pickup", Boolean, nullable=False),
     Column("status", String(20), nullable=False),
     Column("grade", String(1)),

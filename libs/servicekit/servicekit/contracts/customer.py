@@ -79,6 +79,15 @@ class _CardFields(Schema):
     owner = fields.String(validate=validate.Length(min=1, max=150))
     pickup = fields.Boolean()
     nature = fields.String(validate=validate.OneOf(NATURES))
+    # seed 003 (客户信息收集): 法定代表人, 经营范围, 采购需求, 采购频率
+    legal_representative = fields.String(allow_none=True, validate=validate.Length(max=100))
+    business_scope = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    purchase_needs = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    purchase_frequency = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=100),
+        metadata={"description": "how often the customer buys, in words (每月, quarterly)"},
+    )
 
 
 class CreateCustomerSchema(_CardFields):
@@ -193,6 +202,10 @@ class CustomerSchema(Schema):
     )
     owner = fields.String(allow_none=True)
     pickup = fields.Boolean(required=True)
+    legal_representative = fields.String(allow_none=True)
+    business_scope = fields.String(allow_none=True)
+    purchase_needs = fields.String(allow_none=True)
+    purchase_frequency = fields.String(allow_none=True)
     status = fields.String(required=True)
     grade = fields.String(allow_none=True)
     risk = fields.String(allow_none=True)

@@ -61,6 +61,10 @@ DIRECT_FIELDS = (
     "payment_method",
     "owner",
     "pickup",
+    "legal_representative",  # seed 003 (issue 11.7): the card's business fields
+    "business_scope",
+    "purchase_needs",
+    "purchase_frequency",
 )
 
 
@@ -112,6 +116,10 @@ class Customer(Aggregate):
         license_no: str | None = None,
         tax_no: str | None = None,
         owner: str | None = None,
+        legal_representative: str | None = None,
+        business_scope: str | None = None,
+        purchase_needs: str | None = None,
+        purchase_frequency: str | None = None,
     ) -> None:
         if status not in NEW_STATUSES:
             raise IllegalStatusChange(
@@ -144,6 +152,11 @@ class Customer(Aggregate):
         self.license_no = license_no
         self.tax_no = tax_no
         self.owner = owner or created_by
+        # seed 003 (客户信息收集): who represents the company, what it does and buys, how often.
+        self.legal_representative = legal_representative
+        self.business_scope = business_scope
+        self.purchase_needs = purchase_needs
+        self.purchase_frequency = purchase_frequency
         self.grade = None
         self.risk = None
         self.key_account = False
