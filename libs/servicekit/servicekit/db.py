@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from servicekit.domain import Aggregate, utcnow
+from servicekit.domain import Aggregate, HistoryEntry, utcnow
 from servicekit.tables import history, inbox, outbox
 
 
@@ -105,7 +105,9 @@ class UnitOfWork:
     ``event_key`` = (event_id, handler) makes this an inbox transaction;
     ``read_only`` (queries) reads without taking SQLite's write lock;
     ``repositories`` = ``{"customers": CustomerRepository}`` puts ``uow.customers``
-    on it (``servicekit.repository``).
+    on it (``servicekit.repository``);
+    ``history_changes(entry)`` gives what a history row stores as its changes (the
+    customer service encrypts personal values there, rule C11); default: as recorded.
     """
 
     def __init__(
@@ -118,8 +120,10 @@ class UnitOfWork:
         read_only: bool = False,
         check_seen: bool = True,
         repositories: Mapping[str, Callable[[UnitOfWork], Any]] | None = None,
+        history_changes: Callable[[HistoryEntry], dict] | None = None,
     ) -> None:
         self.read_only = read_only
+        self.history_changes = history_changes
         # Look the key up before the work (a repeat must not redo it); a first delivery
         # may skip that transaction: the inbox row's key still refuses a second commit.
         self.check_seen = check_seen
@@ -187,7 +191,9 @@ class UnitOfWork:
                         at=entry.at,
                         actor=entry.actor,
                         action=entry.action,
-                        changes=entry.changes,
+                        changes=(
+                            self.history_changes(entry) if self.history_changes else entry.changes
+                        ),
                         request_id=request_id,
                     )
                 )

@@ -22,6 +22,7 @@ import servicekit.remote_errors  # noqa: F401  (DomainErrors cross RPC as themse
 from servicekit import refusals, topology
 from servicekit.commands import CommandRpc, DuplicateRequest, SafeRpc, command_key, may_repeat
 from servicekit.db import AlreadyHandled, Database, UnitOfWork
+from servicekit.domain import HistoryEntry
 from servicekit.events import IdempotentEventHandler, event_id_of
 from servicekit.logging import new_request_id, request_id_var
 from servicekit.outbox import OutboxRelay
@@ -78,11 +79,17 @@ class UnitOfWorkProvider(DependencyProvider):
     for a consumer that is not running yet.
 
     ``repositories`` (``{"customers": CustomerRepository}``) are put on every unit of
-    work, so handlers write ``uow.customers.get(customer_id)``.
+    work, so handlers write ``uow.customers.get(customer_id)``; ``history_changes`` is
+    the units of work's hook on history rows (``servicekit.db.UnitOfWork``).
     """
 
-    def __init__(self, repositories: RepositoryClasses | None = None) -> None:
+    def __init__(
+        self,
+        repositories: RepositoryClasses | None = None,
+        history_changes: Callable[[HistoryEntry], dict] | None = None,
+    ) -> None:
         self.repositories = dict(repositories or {})
+        self.history_changes = history_changes
 
     def setup(self) -> None:
         config = self.container.config
@@ -148,6 +155,7 @@ class UnitOfWorkProvider(DependencyProvider):
                 check_seen=not isinstance(worker_ctx.entrypoint, CommandRpc)
                 or may_repeat(worker_ctx),
                 repositories=self.repositories,
+                history_changes=self.history_changes,
             )
 
         return uow
