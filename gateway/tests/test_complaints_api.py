@@ -4,6 +4,18 @@ mapped, what goes over RPC (method, arguments, actor, request id), status and he
 
 import pytest
 
+from gateway.tests.matrix import (
+    Api,
+    answer_with,
+    check_documented_paths,
+    check_matrix_covers,
+    check_operation,
+    check_query_parameters,
+    named,
+    page_of,
+    query_parameters,
+    role_cases,
+)
 from servicekit.contracts.common import ROLES
 from servicekit.contracts.complaints import (
     ApproverRankTooLow,
@@ -134,13 +146,6 @@ REPORT = {
 }
 
 
-def page_of(item):
-    def answer(_filters, page, per_page):
-        return {"items": [item], "total": 1, "page": page, "per_page": per_page}
-
-    return answer
-
-
 CANNED = {
     "register_complaint": {**COMPLAINT, "status": "registered"},
     "get_complaint": COMPLAINT,
@@ -160,9 +165,12 @@ CANNED = {
 
 @pytest.fixture(autouse=True)
 def complaints_answers(rpc):
-    for method, answer in CANNED.items():
-        rpc.answers[("complaints", method)] = answer
-    return rpc
+    return answer_with(rpc, "complaints", CANNED)
+
+
+@pytest.fixture
+def api(client, rpc, token_for):
+    return Api("complaints", client, rpc, token_for)
 
 
 HANDLERS = ("cs_agent", "cs_manager")
@@ -218,42 +226,15 @@ ENDPOINTS = [
      "monthly_report", 200),
 ]  # fmt: skip
 
-CASES = [
-    pytest.param(method, path, body, role, role in allowed or role == "admin", rpc_method, status,
-                 id=f"{method} {path} as {role}")
-    for method, path, body, allowed, rpc_method, status in ENDPOINTS
-    for role in ROLES
-]  # fmt: skip
-
 
 # --- who may do what --------------------------------------------------------
-@pytest.mark.parametrize("method, path, body, role, allowed, rpc_method, status", CASES)
-def test_role_matrix(client, rpc, token_for, method, path, body, role, allowed, rpc_method, status):
-    response = client.open(path, method=method, json=body, headers=token_for(role))
-    if allowed:
-        assert response.status_code == status, response.get_json()
-        assert [(c.service, c.method) for c in rpc.calls] == [("complaints", rpc_method)]
-    else:
-        assert response.status_code == 403, response.get_json()
-        assert response.get_json()["error"]["code"] == "forbidden"
-        assert rpc.calls == []
+@pytest.mark.parametrize("case", role_cases(ENDPOINTS))
+def test_role_matrix(api, case):
+    api.check_role(case)
 
 
 def test_the_matrix_covers_every_complaint_endpoint(app):
-    covered = {(method, path.partition("?")[0]) for method, path, *_ in ENDPOINTS}
-    samples = {"complaint_id": "cp-1", "plan_id": "p-1"}
-    seen = set()
-    for rule in app.url_map.iter_rules():
-        if not rule.endpoint.startswith("complaints."):
-            continue
-        assert getattr(app.view_functions[rule.endpoint], "_required_roles", None), rule.rule
-        path = rule.rule
-        for name, value in samples.items():
-            path = path.replace(f"<{name}>", value)
-        for method in rule.methods - {"HEAD", "OPTIONS"}:
-            assert (method, path) in covered, f"{method} {path} is not in the role matrix"
-            seen.add((method, path))
-    assert seen == covered
+    check_matrix_covers(app, "complaints", ENDPOINTS, {"complaint_id": "cp-1", "plan_id": "p-1"})
 
 
 def test_roles_are_documented_per_operation(spec):
@@ -340,18 +321,9 @@ INVALID = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    "method, path, body, role, fields", [pytest.param(*case[1:], id=case[0]) for case in INVALID]
-)
-def test_invalid_requests_are_422_and_reach_no_service(
-    client, rpc, token_for, method, path, body, role, fields
-):
-    response = client.open(path, method=method, json=body, headers=token_for(role))
-    assert response.status_code == 422, response.get_json()
-    error = response.get_json()["error"]
-    assert error["code"] == "validation_error"
-    assert set(error["details"]) == fields
-    assert rpc.calls == []
+@pytest.mark.parametrize("case", named(INVALID))
+def test_invalid_requests_are_422_and_reach_no_service(api, case):
+    api.check_invalid(*case)
 
 
 def test_nested_problems_name_their_path(client, token_for):
@@ -402,20 +374,9 @@ SERVICE_ERRORS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    "method, path, body, role, rpc_method, raised, status, code",
-    [pytest.param(*case[1:], id=case[0]) for case in SERVICE_ERRORS],
-)
-def test_service_errors_are_mapped(
-    client, rpc, token_for, method, path, body, role, rpc_method, raised, status, code
-):
-    rpc.answers[("complaints", rpc_method)] = raised
-    response = client.open(path, method=method, json=body, headers=token_for(role))
-    assert response.status_code == status, response.get_json()
-    assert response.get_json() == {
-        "error": {"code": code, "message": raised.message, "details": raised.details}
-    }
-    assert rpc.last.method == rpc_method
+@pytest.mark.parametrize("case", named(SERVICE_ERRORS))
+def test_service_errors_are_mapped(api, case):
+    api.check_service_error(*case)
 
 
 # --- what goes over RPC -----------------------------------------------------
@@ -437,13 +398,8 @@ COMMANDS = [
 
 
 @pytest.mark.parametrize("path, body, role, args", COMMANDS, ids=[c[0] for c in COMMANDS])
-def test_commands_carry_the_logged_in_user_as_actor(client, rpc, token_for, path, body, role, args):
-    response = client.post(path, json=body, headers=token_for(role, **ACTOR_HEADERS))
-    assert response.status_code in (200, 201), response.get_json()
-    *sent, actor = rpc.last.args
-    assert actor == {"username": "wang.cs", "roles": [role], "department": "客服部"}
-    if args is not None:
-        assert tuple(sent) == args
+def test_commands_carry_the_logged_in_user_as_actor(api, path, body, role, args):
+    api.check_actor(path, body, role, args, **ACTOR_HEADERS)
 
 
 def test_registration_goes_over_rpc_as_json_ready_contract_data(client, rpc, token_for):
@@ -481,10 +437,8 @@ def test_investigation_and_plan_carry_decimal_strings(client, rpc, token_for):
         ("?overdue=false&page=3&per_page=200", {"overdue": False}, 3, 200),
     ],
 )  # fmt: skip
-def test_list_passes_filters_and_paging(client, rpc, token_for, query, filters, page, per_page):
-    response = client.get(f"{BASE}{query}", headers=token_for("finance"))
-    assert response.status_code == 200
-    assert rpc.last.args == (filters, page, per_page)
+def test_list_passes_filters_and_paging(api, query, filters, page, per_page):
+    api.check_list(BASE, query, filters, page, per_page, role="finance")
 
 
 def test_notices_pass_filters_and_paging(client, rpc, token_for):
@@ -592,41 +546,22 @@ OPERATIONS = {
 def test_openapi_documents_every_complaint_operation(
     spec, path, method, request_schema, status, response_schema
 ):
-    operation = spec["paths"][path][method]
-    assert operation["summary"] and operation["description"]
-    response = operation["responses"][status]["content"]["application/json"]
-    assert response["schema"] == {"$ref": f"#/components/schemas/{response_schema}"}
-    assert response_schema in spec["components"]["schemas"]
-    if request_schema:
-        body = operation["requestBody"]["content"]["application/json"]
-        assert body["schema"] == {"$ref": f"#/components/schemas/{request_schema}"}
-        assert body.get("example"), "an example payload"
-        assert request_schema in spec["components"]["schemas"]
-    else:
-        assert "requestBody" not in operation
+    check_operation(spec, path, method, request_schema, status, response_schema)
 
 
 def test_openapi_has_every_complaint_path(app, spec):
-    documented = {(path, method) for path, method in OPERATIONS}
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("complaints."):
-            path = rule.rule.replace("<", "{").replace(">", "}")
-            for method in rule.methods - {"HEAD", "OPTIONS"}:
-                assert (path, method.lower()) in documented
-                assert method.lower() in spec["paths"][path]
+    check_documented_paths(app, spec, "complaints", OPERATIONS)
 
 
 def test_openapi_documents_query_parameters(spec):
-    def names(path):
-        return {p["name"] for p in spec["paths"][path]["get"]["parameters"]}
-
-    assert {"status", "customer_id", "overdue", "page", "per_page"} <= names("/api/v1/complaints")
-    assert {"type", "department", "page", "per_page"} <= names("/api/v1/notices")
-    month = next(
-        p
-        for p in spec["paths"]["/api/v1/reports/complaints/monthly"]["get"]["parameters"]
-        if p["name"] == "month"
+    check_query_parameters(
+        spec,
+        {
+            "/api/v1/complaints": {"status", "customer_id", "overdue"},
+            "/api/v1/notices": {"type", "department"},
+        },
     )
+    month = query_parameters(spec, "/api/v1/reports/complaints/monthly")["month"]
     assert month["required"] is True and month["schema"]["pattern"]
 
 

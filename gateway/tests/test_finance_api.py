@@ -6,7 +6,20 @@ document."""
 
 import pytest
 
-from servicekit.contracts.common import MAX_BODY_ITEMS, ROLES
+from gateway.tests.matrix import (
+    Api,
+    answer_with,
+    check_documented_paths,
+    check_matrix_covers,
+    check_operation,
+    check_query_parameters,
+    named,
+    page_of,
+    query_enum,
+    query_parameters,
+    role_cases,
+)
+from servicekit.contracts.common import MAX_BODY_ITEMS
 from servicekit.contracts.finance import (
     AGEING_BUCKETS,
     PROOF_METHODS,
@@ -191,13 +204,6 @@ LOSS = {
 }
 
 
-def page_of(item, **extra):
-    def answer(_filters, page, per_page):
-        return {"items": [item], "total": 1, "page": page, "per_page": per_page, **extra}
-
-    return answer
-
-
 CANNED = {
     "list_reconciliations": page_of(RECONCILIATION),
     "get_reconciliation": RECONCILIATION,
@@ -217,9 +223,12 @@ CANNED = {
 
 @pytest.fixture(autouse=True)
 def finance_answers(rpc):
-    for method, answer in CANNED.items():
-        rpc.answers[("finance", method)] = answer
-    return rpc
+    return answer_with(rpc, "finance", CANNED)
+
+
+@pytest.fixture
+def api(client, rpc, token_for):
+    return Api("finance", client, rpc, token_for)
 
 
 FINANCE = ("finance",)
@@ -276,42 +285,16 @@ ENDPOINTS = [
     ("GET", LOSSES, None, FINANCE, "list_losses", 200),
 ]
 
-CASES = [
-    pytest.param(method, path, body, role, role in allowed or role == "admin", rpc_method, status,
-                 id=f"{method} {path} as {role}")
-    for method, path, body, allowed, rpc_method, status in ENDPOINTS
-    for role in ROLES
-]  # fmt: skip
-
 
 # --- who may do what (CONTRACT "Who may do what") ------------------------------------
-@pytest.mark.parametrize("method, path, body, role, allowed, rpc_method, status", CASES)
-def test_role_matrix(client, rpc, token_for, method, path, body, role, allowed, rpc_method, status):
-    response = client.open(path, method=method, json=body, headers=token_for(role))
-    if allowed:
-        assert response.status_code == status, response.get_json()
-        assert [(c.service, c.method) for c in rpc.calls] == [("finance", rpc_method)]
-    else:
-        assert response.status_code == 403, response.get_json()
-        assert response.get_json()["error"]["code"] == "forbidden"
-        assert rpc.calls == []
+@pytest.mark.parametrize("case", role_cases(ENDPOINTS))
+def test_role_matrix(api, case):
+    api.check_role(case)
 
 
 def test_the_matrix_covers_every_finance_endpoint(app):
-    covered = {(method, path.split("?")[0]) for method, path, *_ in ENDPOINTS}
     samples = {"reconciliation_id": "rc-1", "voucher_id": "v-2", "customer_id": "c-1"}
-    seen = set()
-    for rule in app.url_map.iter_rules():
-        if not rule.endpoint.startswith("finance."):
-            continue
-        assert getattr(app.view_functions[rule.endpoint], "_required_roles", None), rule.rule
-        path = rule.rule
-        for name, value in samples.items():
-            path = path.replace(f"<{name}>", value)
-        for method in rule.methods - {"HEAD", "OPTIONS"}:
-            assert (method, path) in covered, f"{method} {path} is not in the role matrix"
-            seen.add((method, path))
-    assert seen == covered
+    check_matrix_covers(app, "finance", ENDPOINTS, samples)
 
 
 def test_customer_readers_do_not_read_the_ledger_with_an_api_key(client, rpc, admin_headers):
@@ -465,18 +448,9 @@ INVALID = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    "method, path, body, role, fields", [pytest.param(*case[1:], id=case[0]) for case in INVALID]
-)
-def test_invalid_requests_are_422_and_reach_no_service(
-    client, rpc, token_for, method, path, body, role, fields
-):
-    response = client.open(path, method=method, json=body, headers=token_for(role))
-    assert response.status_code == 422, response.get_json()
-    error = response.get_json()["error"]
-    assert error["code"] == "validation_error"
-    assert set(error["details"]) == fields
-    assert rpc.calls == []
+@pytest.mark.parametrize("case", named(INVALID))
+def test_invalid_requests_are_422_and_reach_no_service(api, case):
+    api.check_invalid(*case)
 
 
 def test_nested_problems_name_their_line(client, token_for):
@@ -551,20 +525,9 @@ SERVICE_ERRORS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    "method, path, body, role, rpc_method, raised, status, code",
-    [pytest.param(*case[1:], id=case[0]) for case in SERVICE_ERRORS],
-)
-def test_service_errors_are_mapped(
-    client, rpc, token_for, method, path, body, role, rpc_method, raised, status, code
-):
-    rpc.answers[("finance", rpc_method)] = raised
-    response = client.open(path, method=method, json=body, headers=token_for(role))
-    assert response.status_code == status, response.get_json()
-    assert response.get_json() == {
-        "error": {"code": code, "message": raised.message, "details": raised.details}
-    }
-    assert [(c.service, c.method) for c in rpc.calls] == [("finance", rpc_method)]
+@pytest.mark.parametrize("case", named(SERVICE_ERRORS))
+def test_service_errors_are_mapped(api, case):
+    api.check_service_error(*case)
 
 
 def test_a_hold_is_an_answer_not_an_error(client, rpc, token_for):  # rule F5
@@ -593,13 +556,8 @@ COMMANDS = [
 @pytest.mark.parametrize(
     "path, body, args", COMMANDS, ids=[f"{c[0]} {sorted(c[1])}" for c in COMMANDS]
 )
-def test_commands_carry_the_logged_in_user_as_actor(client, rpc, token_for, path, body, args):
-    headers = token_for("finance", username="zhao.fin", department="财务部")
-    response = client.post(path, json=body, headers=headers)
-    assert response.status_code in (200, 201), response.get_json()
-    *sent, actor = rpc.last.args
-    assert actor == {"username": "zhao.fin", "roles": ["finance"], "department": "财务部"}
-    assert tuple(sent) == args
+def test_commands_carry_the_logged_in_user_as_actor(api, path, body, args):
+    api.check_actor(path, body, "finance", args, username="zhao.fin", department="财务部")
 
 
 def test_the_credit_check_is_a_question_without_an_actor(client, rpc, token_for):  # rule F5
@@ -713,13 +671,8 @@ LISTS = [
 @pytest.mark.parametrize(
     "path, query, filters, page, per_page", LISTS, ids=[f"{c[0]}{c[1]}" for c in LISTS]
 )
-def test_lists_pass_filters_and_paging(
-    client, rpc, token_for, path, query, filters, page, per_page
-):
-    response = client.get(f"{path}{query}", headers=token_for("finance"))
-    assert response.status_code == 200, response.get_json()
-    assert rpc.last.args == (filters, page, per_page)
-    assert response.get_json()["page"] == page and response.get_json()["per_page"] == per_page
+def test_lists_pass_filters_and_paging(api, path, query, filters, page, per_page):
+    api.check_list(path, query, filters, page, per_page, role="finance")
 
 
 def test_the_loss_ledger_answers_its_sum_beside_the_page(client, token_for):  # rule F7
@@ -742,11 +695,8 @@ def test_the_collection_rate_passes_owner_and_period_as_named_in_contract(
     [(RECONCILIATIONS, RECONCILIATION_STATUSES, "status"), (VOUCHERS, VOUCHER_TYPES, "type"),
      (VOUCHERS, VOUCHER_STATUSES, "status")],
 )  # fmt: skip
-def test_every_contract_value_is_a_valid_filter(client, rpc, token_for, path, values, name):
-    for value in values:
-        response = client.get(f"{path}?{name}={value}", headers=token_for("finance"))
-        assert response.status_code == 200, (value, response.get_json())
-        assert rpc.last.args[0] == {name: value}
+def test_every_contract_value_is_a_valid_filter(api, path, values, name):
+    api.check_filter_values(path, values, name, role="finance")
 
 
 @pytest.mark.parametrize(
@@ -755,10 +705,8 @@ def test_every_contract_value_is_a_valid_filter(client, rpc, token_for, path, va
      (f"{VOUCHERS}/v-9", "get_voucher", ("v-9",)),
      (f"{BASE}/customers/c-9/ledger", "get_ledger", ("c-9",))],
 )  # fmt: skip
-def test_reads_pass_only_ids(client, rpc, token_for, path, rpc_method, args):
-    response = client.get(path, headers=token_for("finance"))
-    assert response.status_code == 200
-    assert (rpc.last.service, rpc.last.method, rpc.last.args) == ("finance", rpc_method, args)
+def test_reads_pass_only_ids(api, path, rpc_method, args):
+    api.check_read(path, rpc_method, args, role="finance")
 
 
 def test_service_answers_pass_through_with_chinese_text_unescaped(client, rpc, token_for):
@@ -804,35 +752,11 @@ OPERATIONS = {
 def test_openapi_documents_every_finance_operation_with_its_roles(
     spec, path, method, request_schema, status, response_schema, roles
 ):
-    operation = spec["paths"][path][method]
-    assert operation["summary"] and operation["description"]
-    assert operation["x-roles"] == sorted(roles)
-    assert operation["security"] == [{"bearerAuth": []}]
-    assert {"401", "403"} <= set(operation["responses"])
-    response = operation["responses"][status]["content"]["application/json"]
-    assert response["schema"] == {"$ref": f"#/components/schemas/{response_schema}"}
-    assert response_schema in spec["components"]["schemas"]
-    if request_schema:
-        body = operation["requestBody"]["content"]["application/json"]
-        assert body["schema"] == {"$ref": f"#/components/schemas/{request_schema}"}
-        assert body.get("example"), "an example payload"
-        assert request_schema in spec["components"]["schemas"]
-        assert "422" in operation["responses"]
-    else:
-        assert "requestBody" not in operation
+    check_operation(spec, path, method, request_schema, status, response_schema, roles)
 
 
 def test_openapi_has_every_finance_path(app, spec):
-    documented = set(OPERATIONS)
-    seen = set()
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("finance."):
-            path = rule.rule.replace("<", "{").replace(">", "}")
-            for method in rule.methods - {"HEAD", "OPTIONS"}:
-                assert (path, method.lower()) in documented, f"{method} {path}"
-                assert method.lower() in spec["paths"][path]
-                seen.add((path, method.lower()))
-    assert seen == documented
+    check_documented_paths(app, spec, "finance", OPERATIONS)
 
 
 def test_openapi_documents_the_conflicts_of_recording(spec):
@@ -845,27 +769,19 @@ def test_openapi_documents_the_conflicts_of_recording(spec):
 
 
 def test_openapi_documents_query_parameters(spec):
-    def parameters(path):
-        return {p["name"]: p for p in spec["paths"][path]["get"]["parameters"]}
+    check_query_parameters(
+        spec,
+        {
+            f"{P}/reconciliations": {"return_id", "complaint_id", "customer_id", "status"},
+            f"{P}/vouchers": {"customer_id", "complaint_id", "type", "status"},
+            f"{P}/losses": {"department", "person", "complaint_id"},
+        },
+    )
+    assert query_enum(spec, f"{P}/reconciliations", "status") == list(RECONCILIATION_STATUSES)
+    assert query_enum(spec, f"{P}/vouchers", "type") == list(VOUCHER_TYPES)
+    assert query_enum(spec, f"{P}/vouchers", "status") == list(VOUCHER_STATUSES)
 
-    paging = {"page", "per_page"}
-    expected = {
-        f"{P}/reconciliations": {"return_id", "complaint_id", "customer_id", "status"},
-        f"{P}/vouchers": {"customer_id", "complaint_id", "type", "status"},
-        f"{P}/losses": {"department", "person", "complaint_id"},
-    }
-    for path, names in expected.items():
-        assert names | paging <= set(parameters(path)), path
-        assert all(p["in"] == "query" for p in parameters(path).values()), path
-
-    def enum(path, name):
-        return parameters(path)[name]["schema"]["enum"]
-
-    assert enum(f"{P}/reconciliations", "status") == list(RECONCILIATION_STATUSES)
-    assert enum(f"{P}/vouchers", "type") == list(VOUCHER_TYPES)
-    assert enum(f"{P}/vouchers", "status") == list(VOUCHER_STATUSES)
-
-    rate = parameters(f"{P}/collection-rate")
+    rate = query_parameters(spec, f"{P}/collection-rate")
     assert set(rate) == {"owner", "from", "to"}  # CONTRACT's names; not paged
     assert all(p["in"] == "query" and p["required"] for p in rate.values())
     assert rate["from"]["schema"]["format"] == rate["to"]["schema"]["format"] == "date"

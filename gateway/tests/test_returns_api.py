@@ -5,6 +5,18 @@ the service's errors mapped, what goes over RPC (method, arguments, actor), the 
 
 import pytest
 
+from gateway.tests.matrix import (
+    Api,
+    answer_with,
+    check_documented_paths,
+    check_matrix_covers,
+    check_operation,
+    check_query_parameters,
+    named,
+    page_of,
+    query_enum,
+    role_cases,
+)
 from servicekit.contracts.common import MAX_BODY_ITEMS, ROLES
 from servicekit.contracts.returns import (
     MOVEMENT_KINDS,
@@ -110,13 +122,6 @@ RETURN_REQUEST = {
 }  # fmt: skip
 
 
-def page_of(item):
-    def answer(_filters, page, per_page):
-        return {"items": [item], "total": 1, "page": page, "per_page": per_page}
-
-    return answer
-
-
 CANNED = {
     "get_return": RETURN,
     "list_returns": page_of(RETURN),
@@ -138,9 +143,12 @@ CANNED = {
 
 @pytest.fixture(autouse=True)
 def returns_answers(rpc):
-    for method, answer in CANNED.items():
-        rpc.answers[("returns", method)] = answer
-    return rpc
+    return answer_with(rpc, "returns", CANNED)
+
+
+@pytest.fixture
+def api(client, rpc, token_for):
+    return Api("returns", client, rpc, token_for)
 
 
 ANYONE = tuple(ROLES)
@@ -188,42 +196,16 @@ ENDPOINTS = [
     ("POST", f"{REQUESTS}/rr-1/decision", DECISION, DECIDERS, "decide_return_request", 200),
 ]
 
-CASES = [
-    pytest.param(method, path, body, role, role in allowed or role == "admin", rpc_method, status,
-                 id=f"{method} {path} as {role}")
-    for method, path, body, allowed, rpc_method, status in ENDPOINTS
-    for role in ROLES
-]  # fmt: skip
-
 
 # --- who may do what (CONTRACT "Who may do what") ------------------------------------
-@pytest.mark.parametrize("method, path, body, role, allowed, rpc_method, status", CASES)
-def test_role_matrix(client, rpc, token_for, method, path, body, role, allowed, rpc_method, status):
-    response = client.open(path, method=method, json=body, headers=token_for(role))
-    if allowed:
-        assert response.status_code == status, response.get_json()
-        assert [(c.service, c.method) for c in rpc.calls] == [("returns", rpc_method)]
-    else:
-        assert response.status_code == 403, response.get_json()
-        assert response.get_json()["error"]["code"] == "forbidden"
-        assert rpc.calls == []
+@pytest.mark.parametrize("case", role_cases(ENDPOINTS))
+def test_role_matrix(api, case):
+    api.check_role(case)
 
 
 def test_the_matrix_covers_every_returns_endpoint(app):
-    covered = {(method, path) for method, path, *_ in ENDPOINTS}
     samples = {"return_id": "ra-1", "shipment_id": "rp-1", "request_id": "rr-1"}
-    seen = set()
-    for rule in app.url_map.iter_rules():
-        if not rule.endpoint.startswith("returns."):
-            continue
-        assert getattr(app.view_functions[rule.endpoint], "_required_roles", None), rule.rule
-        path = rule.rule
-        for name, value in samples.items():
-            path = path.replace(f"<{name}>", value)
-        for method in rule.methods - {"HEAD", "OPTIONS"}:
-            assert (method, path) in covered, f"{method} {path} is not in the role matrix"
-            seen.add((method, path))
-    assert seen == covered
+    check_matrix_covers(app, "returns", ENDPOINTS, samples)
 
 
 # The static /returns/requests paths sit beside /returns/<return_id>: each reaches its own
@@ -389,18 +371,9 @@ INVALID = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    "method, path, body, role, fields", [pytest.param(*case[1:], id=case[0]) for case in INVALID]
-)
-def test_invalid_requests_are_422_and_reach_no_service(
-    client, rpc, token_for, method, path, body, role, fields
-):
-    response = client.open(path, method=method, json=body, headers=token_for(role))
-    assert response.status_code == 422, response.get_json()
-    error = response.get_json()["error"]
-    assert error["code"] == "validation_error"
-    assert set(error["details"]) == fields
-    assert rpc.calls == []
+@pytest.mark.parametrize("case", named(INVALID))
+def test_invalid_requests_are_422_and_reach_no_service(api, case):
+    api.check_invalid(*case)
 
 
 def test_nested_problems_name_their_line(client, token_for):
@@ -446,20 +419,9 @@ SERVICE_ERRORS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    "method, path, body, role, rpc_method, raised, status, code",
-    [pytest.param(*case[1:], id=case[0]) for case in SERVICE_ERRORS],
-)
-def test_service_errors_are_mapped(
-    client, rpc, token_for, method, path, body, role, rpc_method, raised, status, code
-):
-    rpc.answers[("returns", rpc_method)] = raised
-    response = client.open(path, method=method, json=body, headers=token_for(role))
-    assert response.status_code == status, response.get_json()
-    assert response.get_json() == {
-        "error": {"code": code, "message": raised.message, "details": raised.details}
-    }
-    assert [(c.service, c.method) for c in rpc.calls] == [("returns", rpc_method)]
+@pytest.mark.parametrize("case", named(SERVICE_ERRORS))
+def test_service_errors_are_mapped(api, case):
+    api.check_service_error(*case)
 
 
 # --- what goes over RPC -------------------------------------------------------------
@@ -482,14 +444,8 @@ COMMANDS = [
     COMMANDS,
     ids=[f"{c[0]} {c[1] and c[1].get('decision')}" for c in COMMANDS],
 )
-def test_commands_carry_the_logged_in_user_as_actor(client, rpc, token_for, path, body, role, args):
-    headers = token_for(role, username="wu.wh", department="仓储部")
-    response = client.post(path, json=body, headers=headers)
-    assert response.status_code in (200, 201), response.get_json()
-    *sent, actor = rpc.last.args
-    assert actor == {"username": "wu.wh", "roles": [role], "department": "仓储部"}
-    if args is not None:
-        assert tuple(sent) == args
+def test_commands_carry_the_logged_in_user_as_actor(api, path, body, role, args):
+    api.check_actor(path, body, role, args, username="wu.wh", department="仓储部")
 
 
 def test_a_sales_return_request_goes_over_rpc_with_class_and_decimal_strings(
@@ -548,13 +504,8 @@ LISTS = [
 @pytest.mark.parametrize(
     "path, query, filters, page, per_page", LISTS, ids=[f"{c[0]}{c[1]}" for c in LISTS]
 )
-def test_lists_pass_filters_and_paging(
-    client, rpc, token_for, path, query, filters, page, per_page
-):
-    response = client.get(f"{path}{query}", headers=token_for("finance"))
-    assert response.status_code == 200, response.get_json()
-    assert rpc.last.args == (filters, page, per_page)
-    assert response.get_json()["page"] == page and response.get_json()["per_page"] == per_page
+def test_lists_pass_filters_and_paging(api, path, query, filters, page, per_page):
+    api.check_list(path, query, filters, page, per_page, role="finance")
 
 
 @pytest.mark.parametrize(
@@ -562,11 +513,8 @@ def test_lists_pass_filters_and_paging(
     [(RETURNS, RETURN_STATUSES, "status"), (REPLENISHMENTS, REPLENISHMENT_STATUSES, "status"),
      (REQUESTS, REQUEST_STATUSES, "status"), ("/api/v1/stock-movements", MOVEMENT_KINDS, "kind")],
 )  # fmt: skip
-def test_every_contract_value_is_a_valid_filter(client, rpc, token_for, path, values, name):
-    for value in values:
-        response = client.get(f"{path}?{name}={value}", headers=token_for("cs_agent"))
-        assert response.status_code == 200, (value, response.get_json())
-        assert rpc.last.args[0] == {name: value}
+def test_every_contract_value_is_a_valid_filter(api, path, values, name):
+    api.check_filter_values(path, values, name, role="cs_agent")
 
 
 @pytest.mark.parametrize(
@@ -575,10 +523,8 @@ def test_every_contract_value_is_a_valid_filter(client, rpc, token_for, path, va
      (f"{REPLENISHMENTS}/rp-9", "get_replenishment", ("rp-9",)),
      (f"{REQUESTS}/rr-9", "get_return_request", ("rr-9",))],
 )  # fmt: skip
-def test_reads_pass_only_ids(client, rpc, token_for, path, rpc_method, args):
-    response = client.get(path, headers=token_for("quality"))
-    assert response.status_code == 200
-    assert (rpc.last.service, rpc.last.method, rpc.last.args) == ("returns", rpc_method, args)
+def test_reads_pass_only_ids(api, path, rpc_method, args):
+    api.check_read(path, rpc_method, args, role="quality")
 
 
 def test_service_answers_pass_through_with_chinese_text_unescaped(client, rpc, token_for):
@@ -643,35 +589,11 @@ OPERATIONS = {
 def test_openapi_documents_every_returns_operation_with_its_roles(
     spec, path, method, request_schema, status, response_schema, roles
 ):
-    operation = spec["paths"][path][method]
-    assert operation["summary"]
-    assert operation["x-roles"] == sorted(roles)
-    assert operation["security"] == [{"bearerAuth": []}]
-    assert {"401", "403"} <= set(operation["responses"])
-    response = operation["responses"][status]["content"]["application/json"]
-    assert response["schema"] == {"$ref": f"#/components/schemas/{response_schema}"}
-    assert response_schema in spec["components"]["schemas"]
-    if request_schema:
-        body = operation["requestBody"]["content"]["application/json"]
-        assert body["schema"] == {"$ref": f"#/components/schemas/{request_schema}"}
-        assert body.get("example"), "an example payload"
-        assert request_schema in spec["components"]["schemas"]
-        assert "422" in operation["responses"]
-    else:
-        assert "requestBody" not in operation
+    check_operation(spec, path, method, request_schema, status, response_schema, roles)
 
 
 def test_openapi_has_every_returns_path(app, spec):
-    documented = set(OPERATIONS)
-    seen = set()
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("returns."):
-            path = rule.rule.replace("<", "{").replace(">", "}")
-            for method in rule.methods - {"HEAD", "OPTIONS"}:
-                assert (path, method.lower()) in documented, f"{method} {path}"
-                assert method.lower() in spec["paths"][path]
-                seen.add((path, method.lower()))
-    assert seen == documented
+    check_documented_paths(app, spec, "returns", OPERATIONS)
 
 
 def test_openapi_documents_a_receipt_as_201_new_and_200_posted_before(spec):
@@ -684,28 +606,20 @@ def test_openapi_documents_a_receipt_as_201_new_and_200_posted_before(spec):
 
 
 def test_openapi_documents_query_parameters(spec):
-    def parameters(path):
-        return {p["name"]: p for p in spec["paths"][path]["get"]["parameters"]}
-
-    paging = {"page", "per_page"}
-    expected = {
-        "/api/v1/returns": {"complaint_id", "customer_id", "status"},
-        "/api/v1/stock-movements": {"sku", "return_id", "kind"},
-        "/api/v1/scrap": {"sku", "return_id"},
-        "/api/v1/replenishments": {"complaint_id", "status"},
-        "/api/v1/returns/requests": {"customer_id", "status"},
-    }
-    for path, names in expected.items():
-        assert names | paging <= set(parameters(path)), path
-        assert all(p["in"] == "query" for p in parameters(path).values()), path
-
-    def enum(path, name):
-        return parameters(path)[name]["schema"]["enum"]
-
-    assert enum("/api/v1/returns", "status") == list(RETURN_STATUSES)
-    assert enum("/api/v1/stock-movements", "kind") == list(MOVEMENT_KINDS)
-    assert enum("/api/v1/replenishments", "status") == list(REPLENISHMENT_STATUSES)
-    assert enum("/api/v1/returns/requests", "status") == list(REQUEST_STATUSES)
+    check_query_parameters(
+        spec,
+        {
+            "/api/v1/returns": {"complaint_id", "customer_id", "status"},
+            "/api/v1/stock-movements": {"sku", "return_id", "kind"},
+            "/api/v1/scrap": {"sku", "return_id"},
+            "/api/v1/replenishments": {"complaint_id", "status"},
+            "/api/v1/returns/requests": {"customer_id", "status"},
+        },
+    )
+    assert query_enum(spec, "/api/v1/returns", "status") == list(RETURN_STATUSES)
+    assert query_enum(spec, "/api/v1/stock-movements", "kind") == list(MOVEMENT_KINDS)
+    assert query_enum(spec, "/api/v1/replenishments", "status") == list(REPLENISHMENT_STATUSES)
+    assert query_enum(spec, "/api/v1/returns/requests", "status") == list(REQUEST_STATUSES)
 
 
 def test_openapi_request_schemas_carry_the_contract_values(spec):
