@@ -16,6 +16,11 @@ workers = _settings["GATEWAY_WORKERS"]
 worker_class = "gthread"
 threads = _settings["GATEWAY_THREADS"]
 graceful_timeout = 10
+# gunicorn closes an idle keep-alive connection after 2 s by default: a client reusing a
+# pooled connection at that moment gets "Remote end closed connection" for a request
+# that was never read. Longer than a proxy's or client pool's idle timeout, the client
+# side always closes first.
+keepalive = _settings["GATEWAY_KEEPALIVE_SECONDS"]
 # gunicorn's largest request line (default 4094): long filter queries still reach the
 # app; longer lines get gunicorn's own 400 before any application code.
 limit_request_line = 8190

@@ -22,6 +22,8 @@ ENV_VARS: dict[str, str] = {
     "GATEWAY_PORT": "port the gateway listens on at 127.0.0.1 (default 8000)",
     "GATEWAY_WORKERS": "gunicorn workers when started with gateway.gunicorn_conf (default 2)",
     "GATEWAY_THREADS": "threads per gunicorn (gthread) worker (default 8)",
+    "GATEWAY_KEEPALIVE_SECONDS": "how long an idle keep-alive connection stays open (default "
+    "75; keep it above the idle timeout of any proxy or client pool in front)",
     "GATEWAY_DATABASE_URL": "the gateway's identity database (default sqlite under the data dir)",
     "AFTERSALES_DATA_DIR": "where the embedded SQLite databases and generated secrets live "
     "(default var/)",
@@ -71,6 +73,7 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "GATEWAY_PORT": int(env.get("GATEWAY_PORT", "8000")),
         "GATEWAY_WORKERS": int(env.get("GATEWAY_WORKERS", "2")),
         "GATEWAY_THREADS": int(env.get("GATEWAY_THREADS", "8")),
+        "GATEWAY_KEEPALIVE_SECONDS": int(env.get("GATEWAY_KEEPALIVE_SECONDS", "75")),
         "DATA_DIR": Path(data_dir(env)),
         "DATABASE_URL": database_url("gateway", env),
         "AMQP_URI": env.get("AMQP_URI", DEFAULT_AMQP_URI),

@@ -111,3 +111,17 @@ def test_readiness_names_the_missing_broker_and_metrics_add_up_workers(gunicorn)
         if line.startswith("gateway_http_requests_total{") and 'endpoint="/health/live"' in line
     )
     assert float(line.rsplit(" ", 1)[1]) >= 11  # the wait loop's probes and these ten
+
+
+def test_an_idle_keep_alive_connection_is_still_open_after_gunicorns_default(gunicorn):
+    # gunicorn's default keepalive (2 s) closed an idle connection just as a client reused
+    # it: "Remote end closed connection without response" (seen in the e2e tests).
+    url, _, _ = gunicorn
+    port = int(url.rsplit(":", 1)[1])
+    request = b"GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(request)
+        assert conn.recv(65536).startswith(b"HTTP/1.1 200")
+        time.sleep(3)
+        conn.sendall(request)
+        assert conn.recv(65536).startswith(b"HTTP/1.1 200")
