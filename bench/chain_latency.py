@@ -17,7 +17,7 @@ on a broker vhost and a data directory of its own:
    - ``POST /complaints/{id}/plans/{plan}/customer-response`` accepted; t0 = answered
      (rule P7: complaints.plan_accepted goes out);
    - polls ``GET /returns?complaint_id=`` every ``--poll`` seconds; t1 = the answer that
-     shows the return authorization (returns made it from the event, rule P8 / R1);
+     shows the return authorization (returns made it from the event, rule P8, rule R1);
    - two scans ``POST /returns/{id}/receipts`` and ``POST /returns/{id}/sign-off``;
      t2 = the sign-off answered (returns.return_received goes out, rule R6);
    - polls ``GET /finance/vouchers?complaint_id=`` every ``--poll`` seconds; t3 = the
