@@ -1,6 +1,6 @@
 """Test helpers shared by every service's tests: the fake unit of work (handler tests
-without broker or database), databases, waiting; ``Parcel``, the aggregate of
-servicekit's own tests."""
+without broker or database), databases (empty, or migrated for a service, and counting
+rows), waiting; ``Parcel``, the aggregate of servicekit's own tests."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import inspect
+from sqlalchemy import Table, func, inspect, select
 
+from servicekit.db import Database
 from servicekit.domain import Aggregate, DomainEvent, HistoryEntry, new_id, utcnow
 from servicekit.errors import NotFound
 from servicekit.repository import Repository
@@ -53,6 +54,31 @@ def database_url(kind: str, tmp_path: Path) -> Iterator[str]:
             yield url
     else:
         raise ValueError(kind)
+
+
+@contextlib.contextmanager
+def migrated_database(
+    owner: str, url: str, start_mappers: Callable[[], None] | None = None
+) -> Iterator[Database]:
+    """``owner``'s schema migrated on ``url`` (``owner``'s mappers started with
+    ``start_mappers``), and a ``Database`` on it, disposed afterwards: what a service's
+    integration tests of tables and mappings run on (with the root conftest's ``db_url``)."""
+    from servicekit.migrations import upgrade  # alembic: only where a database is migrated
+
+    upgrade(owner, url)
+    if start_mappers is not None:
+        start_mappers()
+    database = Database(url)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+def count(database: Database, table: Table, *where: Any) -> int:
+    """How many rows of ``table`` match every condition in ``where`` (all rows without)."""
+    with database.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(table).where(*where)).scalar()
 
 
 def wait_for(check: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05) -> Any:

@@ -4,13 +4,15 @@ equals the domain's statistics over the same closed cases, on SQLite and Postgre
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import pytest
+
 from complaints import queries
 from complaints.domain import Complaint, ComplaintSettings, monthly_statistics
 from complaints.models import start_mappers
 from complaints.repository import REPOSITORIES
 from complaints.testing import CaseBuilder, allowance, line, share
-from servicekit.db import Database, UnitOfWork
-from servicekit.migrations import upgrade
+from servicekit.db import UnitOfWork
+from servicekit.testing import migrated_database
 
 SETTINGS = ComplaintSettings()
 OCTOBER = datetime(2026, 10, 5, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
@@ -46,10 +48,13 @@ def closed_case(
     )
 
 
-def test_report_equals_the_domain_statistics(db_url):
-    start_mappers()
-    upgrade("complaints", db_url)
-    database = Database(db_url)
+@pytest.fixture
+def database(db_url):
+    with migrated_database("complaints", db_url, start_mappers) as database:
+        yield database
+
+
+def test_report_equals_the_domain_statistics(database):
     cases = [
         closed_case(1, OCTOBER, 2, [("production", "1.00")], ["P-1"], "c1"),
         closed_case(

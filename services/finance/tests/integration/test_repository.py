@@ -10,7 +10,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from finance import handlers, queries
@@ -43,9 +43,9 @@ from finance.testing import (
     return_action,
     share,
 )
-from servicekit.db import Database, UnitOfWork
-from servicekit.migrations import upgrade
+from servicekit.db import UnitOfWork
 from servicekit.tables import inbox, outbox
+from servicekit.testing import count, migrated_database
 
 SETTINGS = DEFAULT_SETTINGS
 SHARES = (
@@ -63,20 +63,12 @@ PLAN = plan(
 
 @pytest.fixture
 def database(db_url):
-    upgrade("finance", db_url)
-    start_mappers()
-    database = Database(db_url)
-    yield database
-    database.dispose()
+    with migrated_database("finance", db_url, start_mappers) as database:
+        yield database
 
 
 def new_uow(database) -> UnitOfWork:
     return UnitOfWork(database, repositories=REPOSITORIES)
-
-
-def count(database, table, *where) -> int:
-    with database.engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(table).where(*where)).scalar()
 
 
 def test_a_case_goes_from_plan_to_loss_and_comes_back_whole(database):
@@ -380,8 +372,7 @@ def test_facts_of_a_new_customer_arriving_at_once_are_all_taken(database):  # ru
     with new_uow(database) as uow:
         account = uow.accounts.get("cust-1")
     assert (account.terms_version, account.credit_limit) == (6, Decimal("6000.00"))
-    with database.engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(inbox)).scalar() == 6
+    assert count(database, inbox) == 6
 
 
 def test_a_complaints_registration_and_end_at_once_leave_it_ended(database):  # rule F6

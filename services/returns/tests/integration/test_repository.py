@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from returns import handlers
@@ -28,9 +28,9 @@ from returns.models import receipts, replenishments, return_authorizations, star
 from returns.repository import REPOSITORIES
 from returns.testing import CLERK, MARKET, QUALITY, WAREHOUSE, plan
 from returns.testing import scan as shared_scan
-from servicekit.db import Database, UnitOfWork
-from servicekit.migrations import upgrade
+from servicekit.db import UnitOfWork
 from servicekit.tables import outbox
+from servicekit.testing import count, migrated_database
 
 PLAN = plan(
     PlanAction(
@@ -51,20 +51,12 @@ def scan(scan_id, *lines):
 
 @pytest.fixture
 def database(db_url):
-    upgrade("returns", db_url)
-    start_mappers()
-    database = Database(db_url)
-    yield database
-    database.dispose()
+    with migrated_database("returns", db_url, start_mappers) as database:
+        yield database
 
 
 def new_uow(database) -> UnitOfWork:
     return UnitOfWork(database, repositories=REPOSITORIES)
-
-
-def count(database, table, *where) -> int:
-    with database.engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(table).where(*where)).scalar()
 
 
 def test_an_authorization_goes_through_its_life_and_comes_back_whole(database):
