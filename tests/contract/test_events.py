@@ -1,6 +1,7 @@
 """Every event a service publishes, as its domain really produces it, loads with
 the schema its consumers use (servicekit.contracts.*). A producer that drops or
-renames a field fails here, not in a consumer in production."""
+renames a field fails here, not in a consumer in production. What finance reads of
+the others' events also becomes its commands here."""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -9,6 +10,17 @@ import pytest
 
 from complaints.testing import CaseBuilder, allowance, line, return_action, share
 from customer.domain import ChangeRequest, Customer, CustomerSettings
+from finance.commands import (
+    AcceptedPlan,
+    CustomerFact,
+    ReceivedReturnFact,
+    RecordInvoice,
+    RecordPayment,
+    RecordProof,
+    ReturnedLine,
+)
+from finance.domain import Plan, ReceivedReturn, Reconciliation, Voucher
+from finance.testing import known_account
 from returns.commands import (
     InspectionLine,
     PlanAction,
@@ -20,6 +32,7 @@ from returns.domain import Replenishment, ReturnAuthorization
 from returns.testing import plan, scan
 from servicekit.contracts import complaints as complaints_contract
 from servicekit.contracts import customer as customer_contract
+from servicekit.contracts import finance as finance_contract
 from servicekit.contracts import returns as returns_contract
 
 NOW = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
@@ -168,3 +181,110 @@ def test_return_received_carries_the_actual_quantities():  # rule R6
     loaded = returns_contract.ReturnEventSchema().load(with_envelope(event.payload))
     assert [(li["sku"], li["received_quantity"]) for li in loaded["lines"]] == [("P-100", 2)]
     assert loaded["lines"][0]["unit_price"] == Decimal("450.00")
+
+
+# --- finance: the events it reads, as their producers' domains make them, load with its
+# readings and become its commands; the events it publishes load with the schemas their
+# consumers use (complaints reads vouchers and exceptions).
+def test_plan_accepted_as_complaints_makes_it_becomes_finances_plan():  # rule F1
+    (event,) = [e for e in complaint_events() if e.event_type == "plan_accepted"]
+    loaded = complaints_contract.PlanAcceptedEventSchema().load(with_envelope(event.payload))
+    accepted = Plan.of(AcceptedPlan.of_event(loaded))
+    assert accepted.approved_quantities() == {"P-100": 2}
+    assert [a.type for a in accepted.actions] == ["return", "allowance"]
+    assert accepted.actions[1].amount == Decimal("50.00")
+    assert accepted.shares[0].person == "张三" and accepted.complaint_number
+
+
+@pytest.mark.parametrize("event_type", ["complaint_registered", "complaint_closed"])
+def test_complaint_events_load_with_what_finance_reads(event_type):  # rule F6
+    (event,) = [e for e in complaint_events() if e.event_type == event_type]
+    loaded = complaints_contract.EVENT_SCHEMAS[event_type]().load(with_envelope(event.payload))
+    assert loaded["customer_id"] == "c1"
+
+
+def test_customer_events_as_customer_makes_them_become_facts():  # rule X1
+    events = {e.event_type: e for e in customer_events()}
+    approved, owner = events["customer_approved"], events["owner_changed"]
+    terms = CustomerFact.of_event(
+        finance_contract.CustomerTermsFactSchema().load(with_envelope(approved.payload))
+    )
+    assert (terms.credit_limit, terms.over_acceptance_ratio) == (
+        Decimal("1000.00"),
+        Decimal("0.05"),
+    )
+    assert terms.occurred_at == NOW
+    assert terms.version == approved.payload["version"]  # customer counts its facts
+    moved = CustomerFact.of_event(
+        finance_contract.OwnerFactSchema().load(with_envelope(owner.payload)), terms=False
+    )
+    assert (moved.owner, moved.terms, moved.credit_limit) == ("wang.sales", False, None)
+    assert moved.version > terms.version  # a later fact, a higher version
+
+
+def test_return_received_as_returns_makes_it_is_reconciled():  # rule F1
+    (event,) = [e for e in returns_events() if e.event_type == "return_received"]
+    loaded = finance_contract.ReturnReceivedFactSchema().load(with_envelope(event.payload))
+    fact = ReceivedReturnFact.of_event(loaded, NOW)
+    assert (fact.plan_id, fact.complaint_id, fact.received_at) == ("plan-1", "case-1", NOW)
+    assert fact.lines[0].received_quantity == 2
+    assert fact.lines[0].unit_price == Decimal("450.00")
+
+
+def finance_events() -> list:
+    reconciliation = Reconciliation(
+        ReceivedReturn.of(
+            ReceivedReturnFact(
+                "r1",
+                "c1",
+                (ReturnedLine("P-100", 2, 3, Decimal("450.00")),),
+                NOW,
+                complaint_id="case-1",
+            )
+        ),
+        None,
+        Decimal("0.05"),
+        NOW,
+    )
+    voucher = Voucher(
+        number="PZ-2026-000001",
+        type="allowance",
+        customer_id="c1",
+        amount=Decimal("50.00"),
+        now=NOW,
+        complaint_id="case-1",
+        plan_id="plan-1",
+        action_id="a2",
+        certificate={"number": "ZR-2026-000001"},
+    )
+    voucher.post(RecordProof("allowance_certificate", "ZR"), "zhao.min", NOW)
+    account = known_account("c1")
+    account.record_invoice(
+        RecordInvoice("c1", "FP-1", NOW.date(), Decimal("900.00")), "zhao.min", NOW, NOW.date()
+    )
+    account.record_payment(
+        RecordPayment("c1", Decimal("100.00"), NOW.date(), "B"), "zhao.min", NOW, NOW.date()
+    )
+    return reconciliation.pull_events() + voucher.pull_events() + account.pull_events()
+
+
+@pytest.mark.parametrize("event", finance_events(), ids=lambda e: e.event_type)
+def test_finance_events_load_with_their_consumer_schema(event):
+    loaded = finance_contract.EVENT_SCHEMAS[event.event_type]().load(with_envelope(event.payload))
+    assert loaded["customer_id"] == "c1"
+
+
+def test_finance_publishes_every_event_of_its_contract():
+    assert {e.event_type for e in finance_events()} == set(finance_contract.EVENTS)
+    assert set(finance_contract.EVENTS) == set(finance_contract.EVENT_SCHEMAS)
+
+
+def test_a_voucher_event_tells_complaints_what_it_settles():  # rule F3
+    (issued,) = [e for e in finance_events() if e.event_type == "voucher_issued"]
+    loaded = finance_contract.VoucherEventSchema().load(with_envelope(issued.payload))
+    assert (loaded["type"], loaded["action_id"], loaded["amount"]) == (
+        "allowance",
+        "a2",
+        Decimal("50.00"),
+    )
+    assert loaded["complaint_id"] == "case-1"
