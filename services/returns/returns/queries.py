@@ -35,96 +35,56 @@ def get_return_request(uow: UnitOfWork, request_id: str) -> View:
         return _with_history(uow, "return_request", uow.requests.get(request_id))
 
 
-def _where(query, model, filters: dict, fields: tuple[str, ...]):
+def _where(query, on, filters: dict, fields: tuple[str, ...]):
+    """``query`` with each filter named in ``fields`` that is given, as an equality on the
+    attribute of that name of ``on`` (a mapped class, or a table's columns)."""
     for field in fields:
         if filters.get(field) is not None:
-            query = query.where(getattr(model, field) == filters[field])
+            query = query.where(getattr(on, field) == filters[field])
     return query
 
 
-def list_returns(uow: UnitOfWork, filters: dict, page: int, per_page: int) -> dict:
-    query = _where(
-        select(ReturnAuthorization),
-        ReturnAuthorization,
-        filters,
-        ("complaint_id", "customer_id", "status"),
-    )
+def _page(
+    uow: UnitOfWork, query, page: int, per_page: int, *order_by: Any, rows: bool = False
+) -> dict:
+    """One page of ``query`` (servicekit.paging.page_of) read in the unit of work."""
     with uow:
-        return page_of(
-            uow.session,
-            query,
-            page,
-            per_page,
-            ReturnAuthorization.created_at.desc(),
-            ReturnAuthorization.id,
-        )
+        return page_of(uow.session, query, page, per_page, *order_by, rows=rows)
+
+
+def list_returns(uow: UnitOfWork, filters: dict, page: int, per_page: int) -> dict:
+    model = ReturnAuthorization
+    query = _where(select(model), model, filters, ("complaint_id", "customer_id", "status"))
+    return _page(uow, query, page, per_page, model.created_at.desc(), model.id)
 
 
 def list_replenishments(uow: UnitOfWork, filters: dict, page: int, per_page: int) -> dict:
-    query = _where(select(Replenishment), Replenishment, filters, ("complaint_id", "status"))
-    with uow:
-        return page_of(
-            uow.session, query, page, per_page, Replenishment.created_at.desc(), Replenishment.id
-        )
+    model = Replenishment
+    query = _where(select(model), model, filters, ("complaint_id", "status"))
+    return _page(uow, query, page, per_page, model.created_at.desc(), model.id)
 
 
 def list_return_requests(uow: UnitOfWork, filters: dict, page: int, per_page: int) -> dict:
-    query = _where(
-        select(SalesReturnRequest), SalesReturnRequest, filters, ("customer_id", "status")
-    )
-    with uow:
-        return page_of(
-            uow.session,
-            query,
-            page,
-            per_page,
-            SalesReturnRequest.filed_at.desc(),
-            SalesReturnRequest.id,
-        )
+    model = SalesReturnRequest
+    query = _where(select(model), model, filters, ("customer_id", "status"))
+    return _page(uow, query, page, per_page, model.filed_at.desc(), model.id)
 
 
 def list_stock_movements(uow: UnitOfWork, filters: dict, page: int, per_page: int) -> dict:
     """rule R3, rule R4: every stock effect, newest first."""
-    table = stock_movements
+    c = stock_movements.c
     query = select(
-        table.c.return_id,
-        table.c.sku,
-        table.c.kind,
-        table.c.quantity,
-        table.c.moved_at.label("at"),
-        table.c.moved_by.label("by"),
+        c.return_id, c.sku, c.kind, c.quantity, c.moved_at.label("at"), c.moved_by.label("by")
     )
-    query = _where(query, table.c, filters, ("sku", "return_id", "kind"))
-    with uow:
-        return page_of(
-            uow.session,
-            query,
-            page,
-            per_page,
-            table.c.moved_at.desc(),
-            table.c.id.desc(),
-            rows=True,
-        )
+    query = _where(query, c, filters, ("sku", "return_id", "kind"))
+    return _page(uow, query, page, per_page, c.moved_at.desc(), c.id.desc(), rows=True)
 
 
 def list_scrap(uow: UnitOfWork, filters: dict, page: int, per_page: int) -> dict:
     """rule R4: the scrap records (报废单), newest first."""
+    c = scrap.c
     query = select(
-        scrap.c.return_id,
-        scrap.c.sku,
-        scrap.c.spec,
-        scrap.c.quantity,
-        scrap.c.scrapped_at.label("at"),
-        scrap.c.scrapped_by.label("by"),
+        c.return_id, c.sku, c.spec, c.quantity, c.scrapped_at.label("at"), c.scrapped_by.label("by")
     )
-    query = _where(query, scrap.c, filters, ("sku", "return_id"))
-    with uow:
-        return page_of(
-            uow.session,
-            query,
-            page,
-            per_page,
-            scrap.c.scrapped_at.desc(),
-            scrap.c.id.desc(),
-            rows=True,
-        )
+    query = _where(query, c, filters, ("sku", "return_id"))
+    return _page(uow, query, page, per_page, c.scrapped_at.desc(), c.id.desc(), rows=True)
