@@ -73,7 +73,7 @@ AUDIT = [
 
 def canned_customer_answer(method: str, args: tuple) -> Any:
     if method == "list_customers":
-        _filters, page, per_page = args
+        _filters, page, per_page, *_actor = args
         return {"items": [CUSTOMER], "total": 1, "page": page, "per_page": per_page}
     if method in ("request_change", "decide_change_request", "get_change_request"):
         return CHANGE_REQUEST

@@ -17,6 +17,7 @@ ENDPOINTS = [
     ("POST", "/api/v1/customers", {"name": "华东", "nature": "agent"}, CLERKS,
      "create_customer", 201),
     ("GET", "/api/v1/customers", None, ANYONE, "list_customers", 200),
+    ("GET", "/api/v1/customers?phone=13800000000&tax_no=9131", None, ANYONE, "list_customers", 200),
     ("GET", "/api/v1/customers/c-1", None, ANYONE, "get_customer", 200),
     ("PATCH", "/api/v1/customers/c-1", {"address": "苏州"}, CLERKS, "update_customer", 200),
     ("POST", "/api/v1/customers/c-1/submit", None, CLERKS, "submit_customer", 200),
@@ -107,9 +108,13 @@ def test_commands_carry_the_acting_user(client, rpc, token_for):
     assert actor == {"username": "li.clerk", "roles": ["sales_clerk"], "department": "销售部"}
 
 
-def test_reads_pass_only_ids_and_filters(client, rpc, token_for):
+def test_reads_pass_ids_filters_and_the_reader(client, rpc, token_for):
+    # rule C11: the service masks personal data and audits reads by who reads
+    vp = {"username": "vp", "roles": ["vp"], "department": None}
     client.get("/api/v1/customers?q=机电&status=active&key_account=true", headers=token_for("vp"))
-    assert rpc.last.args == ({"q": "机电", "status": "active", "key_account": True}, 1, 50)
+    assert rpc.last.args == ({"q": "机电", "status": "active", "key_account": True}, 1, 50, vp)
+    client.get("/api/v1/customers/c-9", headers=token_for("vp"))
+    assert rpc.last.args == ("c-9", vp)
     client.get("/api/v1/change-requests/cr-9", headers=token_for("vp"))
     assert rpc.last.args == ("cr-9",)
 

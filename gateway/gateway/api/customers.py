@@ -84,24 +84,34 @@ def create_customer(body):
 @blp.arguments(PageArgsSchema, location="query")
 @blp.response(200, CustomerPageSchema)
 def list_customers(filters, page_args):
-    """Customers, filtered and paged.
+    """Customers, filtered and paged; personal data masked as on one card (rule C11).
+
+    ``q`` matches a part of the name or a whole licence or tax number; ``phone`` and
+    ``tax_no`` find the cards with that contact phone or tax number (whole; ``+86``,
+    spaces and hyphens do not matter). Each listed card's read is audited.
 
     Example: ``GET /api/v1/customers?q=机电&status=active&grade=A&page=1&per_page=50`` ->
-    ``{"items": [...], "total": 1, "page": 1, "per_page": 50}``
+    ``{"items": [...], "total": 1, "page": 1, "per_page": 50}``;
+    ``GET /api/v1/customers?phone=138-0000-0000``
     """
-    return _customer("list_customers", filters, page_args["page"], page_args["per_page"])
+    return _customer("list_customers", filters, page_args["page"], page_args["per_page"], _actor())
 
 
 @blp.route("/customers/<customer_id>", methods=["GET"])
 @requires(AUTHENTICATED)
 @blp.response(200, contract.CustomerSchema)
 def get_customer(customer_id):
-    """One customer card, whole, for every signed-in role (no field is masked by role).
+    """One customer card, for every signed-in role; the read is audited (rule C11).
+
+    Contacts' phone and email, licence and tax numbers are in clear for admin,
+    sales_clerk, sales_manager, market_manager, cs_agent, cs_manager and finance, and
+    masked for every other role and for API keys: ``"phone": "138****0000"``,
+    ``"email": "w****@example.cn"``, ``"tax_no": "913****000X"``.
 
     Example: ``GET /api/v1/customers/3f2c...`` -> ``{"id": "3f2c...", "name":
     "华东机电有限公司", "status": "active", "discount": "0.85", ...}``
     """
-    return _customer("get_customer", customer_id)
+    return _customer("get_customer", customer_id, _actor())
 
 
 @blp.route("/customers/<customer_id>", methods=["PATCH"])
@@ -112,9 +122,11 @@ def get_customer(customer_id):
 )
 @blp.response(200, contract.CustomerSchema)
 def update_customer(body, customer_id):
-    """Change card fields directly (audited): name, nature, region, industry, address,
-    contacts, licence and tax numbers, payment method, owner, pickup, and the business
-    fields legal_representative, business_scope, purchase_needs, purchase_frequency.
+    """Change card fields directly (audited).
+
+    The direct fields: name, nature, region, industry, address, contacts, licence and tax
+    numbers, payment method, owner, pickup, and the business fields legal_representative,
+    business_scope, purchase_needs, purchase_frequency (seed 003).
 
     Discount, settlement terms, credit limit and over-acceptance ratio of an approved
     card change only by change request: 422 ``change_request_required`` (rule C4). On a
@@ -225,11 +237,15 @@ def decide_change_request(body, request_id):
 @requires(*AUDITORS)
 @blp.response(200, contract.AuditEntrySchema(many=True))
 def customer_audit(customer_id):
-    """Every change of a customer card and of its change requests, oldest first (rule C4).
+    """Every change and read of a customer card, oldest first (rule C4, rule C11).
 
-    Who changed what, and when; reads of the card are not recorded.
+    With its change requests' changes. Who changed or read what, and when. A read is
+    ``"action": "read"`` with ``"changes": {"view": "card"|"list"|"audit", "masked":
+    bool, "roles": [...]}``. Reading the audit is itself recorded.
 
     Example: ``[{"at": "2026-01-05T08:00:00+00:00", "who": "li.clerk", "action":
-    "updated", "changes": {"address": {"old": "...", "new": "..."}}}]``
+    "updated", "changes": {"address": {"old": "...", "new": "..."}}}, {"at": "...",
+    "who": "wh.zhang", "action": "read", "changes": {"view": "card", "masked": true,
+    "roles": ["warehouse"]}}]``
     """
-    return _customer("get_audit", customer_id)
+    return _customer("get_audit", customer_id, _actor())

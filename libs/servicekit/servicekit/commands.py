@@ -6,7 +6,9 @@ malformed request is parked with its reason and, when the caller waits for an
 answer, answered with ``MalformedRequest``. A command is carried out once per key:
 the gateway's Idempotency-Key when the request has one, else the message's
 correlation id (a redelivery after an instance died). A repeat answers the stored
-result of the first.
+result of the first. A service whose answers hold personal data stores them sealed:
+its class's ``command_results`` (``seal(result)`` -> JSON value, ``open(stored)`` ->
+result; the customer service encrypts them, rule C11).
 """
 
 from __future__ import annotations
@@ -121,14 +123,16 @@ class CommandRpc(SafeRpc):
     def handle_result(self, message, worker_ctx, result, exc_info):
         key = command_key(worker_ctx)
         if key is not None:
+            codec = getattr(self.container.service_cls, "command_results", None)
             try:
                 if exc_info is None:
-                    _store_result(service_database(self.container), key, result)
+                    kept = codec.seal(result) if codec else result
+                    _store_result(service_database(self.container), key, kept)
                 elif isinstance(exc_info[1], DuplicateRequest):
                     found, stored = _stored_result(service_database(self.container), key)
                     if found:
                         log.info("repeated command answered with its first result")
-                        result, exc_info = stored, None
+                        result, exc_info = (codec.open(stored) if codec else stored), None
             except Exception:  # the answer still goes out; a repeat may get 409 instead
                 log.warning("could not store or read a command's result", exc_info=True)
         return super().handle_result(message, worker_ctx, result, exc_info)

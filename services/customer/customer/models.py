@@ -4,6 +4,7 @@ from sqlalchemy import JSON, Boolean, Column, Index, Integer, MetaData, String, 
 from sqlalchemy.orm import registry
 
 from customer.domain import ChangeRequest, Customer
+from customer.security_keys import encrypted_json, encrypted_text
 from servicekit.mappers import once
 from servicekit.tables import kit_metadata
 from servicekit.types import Money, Ratio, UTCDateTime
@@ -22,9 +23,11 @@ customers = Table(
     Column("region", String(100)),
     Column("industry", String(100)),
     Column("address", Text),
-    Column("contacts", JSON, nullable=False),
-    Column("license_no", String(64)),
-    Column("tax_no", String(64)),
+    # rule C11: personal data, encrypted at rest (customer.security_keys); found by the
+    # keyed hashes of customer_lookups (customer.security_models), never by decrypting.
+    Column("contacts", encrypted_json(), nullable=False),
+    Column("license_no", encrypted_text()),
+    Column("tax_no", encrypted_text()),
     Column("payment_method", String(30), nullable=False),
     # rule C3: the terms in effect are null until the card is approved; a new card's
     # asked-for terms wait in proposed_terms (decimal strings) until then.
@@ -76,3 +79,7 @@ def start_mappers() -> None:
     """Map the domain classes (imperative mapping keeps domain.py pure)."""
     mapper_registry.map_imperatively(Customer, customers)
     mapper_registry.map_imperatively(ChangeRequest, change_requests)
+    customer.security_models.map_security()  # issue 11: information security (rule C11)
+
+
+import customer.security_models  # noqa: E402  (its tables join metadata; rule C11)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from customer.domain import ChangeRequest, Customer
 from servicekit.db import UnitOfWork, history_of
@@ -15,20 +15,17 @@ _EQUAL_FILTERS = ("status", "grade", "nature", "region", "risk", "key_account", 
 
 
 def list_customers(uow: UnitOfWork, filters: dict, page: int, per_page: int) -> dict[str, Any]:
-    """Newest first; ``q`` matches name, licence or tax number."""
+    """Newest first; ``q`` matches a part of the name or a whole licence or tax number,
+    ``phone`` and ``tax_no`` their keyed hashes (rule C11: those are encrypted)."""
+    from customer import security_queries
+
     query = select(Customer)
     for field in _EQUAL_FILTERS:
         if field in filters:
             query = query.where(getattr(Customer, field) == filters[field])
     if filters.get("q"):
-        pattern = f"%{filters['q']}%"
-        query = query.where(
-            or_(
-                Customer.name.ilike(pattern),
-                Customer.license_no.ilike(pattern),
-                Customer.tax_no.ilike(pattern),
-            )
-        )
+        query = query.where(security_queries.matching(filters["q"]))
+    query = security_queries.narrowed(query, filters)
     with uow:
         return page_of(uow.session, query, page, per_page, Customer.created_at.desc(), Customer.id)
 

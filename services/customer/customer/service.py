@@ -16,6 +16,8 @@ from customer.commands import (
 from customer.domain import CustomerSettings
 from customer.models import start_mappers
 from customer.repository import REPOSITORIES
+from customer.security_keys import protect_history
+from customer.security_service import CardSecurity, reader_of
 from servicekit.contracts import customer as contract
 from servicekit.nameko_ext import (
     DomainSettings,
@@ -29,17 +31,15 @@ from servicekit.validation import actor_of, load, load_command, load_list_args
 
 start_mappers()
 
-_customer = contract.CustomerSchema()
-_customers = contract.CustomerSchema(many=True)
 _request = contract.ChangeRequestSchema()
 _requests = contract.ChangeRequestSchema(many=True)
-_audit = contract.AuditEntrySchema(many=True)
 
 
-class CustomerService(HealthRpc):
+class CustomerService(CardSecurity, HealthRpc):
     name = contract.SERVICE
 
-    uow = UnitOfWorkProvider(repositories=REPOSITORIES)
+    # rule C11: personal values in the history are stored encrypted
+    uow = UnitOfWorkProvider(repositories=REPOSITORIES, history_changes=protect_history)
     context = RequestContext()
     settings = DomainSettings(CustomerSettings, "CUSTOMER")
 
@@ -51,43 +51,56 @@ class CustomerService(HealthRpc):
         "discount": "0.85", "settlement_terms": "net_30", "credit_limit": "200000.00"}``
         """
         new = load_command(contract.CreateCustomerSchema, data, CreateCustomer)
-        customer = handlers.create_customer(self.uow(), new, actor_of(actor), self.settings)
-        return _customer.dump(customer)
+        actor = actor_of(actor)
+        return self._shown(handlers.create_customer(self.uow(), new, actor, self.settings), actor)
 
     @query
-    def get_customer(self, customer_id: str) -> dict:
-        return _customer.dump(handlers.get_customer(self.uow(), customer_id))
+    def get_customer(self, customer_id: str, actor: dict | None = None) -> dict:
+        """One card as ``actor`` may read it (rule C11: personal data masked for roles
+        not allowed and API keys; without an actor, a service's lookup, masked); the read
+        is audited."""
+        reader = reader_of(actor)
+        return self._read([handlers.get_customer(self.uow(), customer_id)], reader, "card")[0]
 
     @query
-    def list_customers(self, filters: dict | None = None, page: int = 1, per_page: int = 50):
+    def list_customers(
+        self,
+        filters: dict | None = None,
+        page: int = 1,
+        per_page: int = 50,
+        actor: dict | None = None,
+    ):
+        """Cards as ``actor`` may read them, each read audited (rule C11)."""
+        reader = reader_of(actor)
         filters, paging = load_list_args(contract.CustomerFilterSchema, filters, page, per_page)
         result = queries.list_customers(self.uow(), filters, **paging)
-        return {**result, "items": _customers.dump(result["items"])}
+        return {**result, "items": self._read(result["items"], reader, "list")}
 
     @command
     def update_customer(self, customer_id: str, changes: dict, actor: dict) -> dict:
         """Change card fields directly, audited. Terms (rule C4): a card not yet approved
         has its proposed terms corrected; an approved one -> 422 change_request_required."""
         update = UpdateCustomer(load(contract.UpdateCustomerSchema, changes, partial=True))
-        customer = handlers.update_customer(
-            self.uow(), customer_id, update, actor_of(actor), self.settings
-        )
-        return _customer.dump(customer)
+        actor = actor_of(actor)
+        customer = handlers.update_customer(self.uow(), customer_id, update, actor, self.settings)
+        return self._shown(customer, actor)
 
     @command
     def submit_customer(self, customer_id: str, actor: dict) -> dict:
-        return _customer.dump(handlers.submit_customer(self.uow(), customer_id, actor_of(actor)))
+        actor = actor_of(actor)
+        return self._shown(handlers.submit_customer(self.uow(), customer_id, actor), actor)
 
     @command
     def approve_customer(self, customer_id: str, actor: dict) -> dict:
-        return _customer.dump(handlers.approve_customer(self.uow(), customer_id, actor_of(actor)))
+        actor = actor_of(actor)
+        return self._shown(handlers.approve_customer(self.uow(), customer_id, actor), actor)
 
     @command
     def change_status(self, customer_id: str, data: dict, actor: dict) -> dict:
         """``{"status": "dormant", "reason": "no orders for 6 months"}`` (rule C3)."""
         change = load_command(contract.ChangeStatusSchema, data, ChangeStatus)
-        customer = handlers.change_status(self.uow(), customer_id, change, actor_of(actor))
-        return _customer.dump(customer)
+        actor = actor_of(actor)
+        return self._shown(handlers.change_status(self.uow(), customer_id, change, actor), actor)
 
     @command
     def request_change(self, customer_id: str, data: dict, actor: dict) -> dict:
@@ -114,5 +127,7 @@ class CustomerService(HealthRpc):
         return _requests.dump(queries.list_change_requests(self.uow(), customer_id))
 
     @query
-    def get_audit(self, customer_id: str) -> list:
-        return _audit.dump(queries.audit(self.uow(), customer_id))
+    def get_audit(self, customer_id: str, actor: dict | None = None) -> list:
+        """Every change and read of the card, oldest first (rule C11); the personal values
+        in its changes masked for whom they are."""
+        return self._audit_of(customer_id, reader_of(actor))

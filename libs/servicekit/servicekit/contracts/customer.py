@@ -4,8 +4,9 @@ RPC methods (service name ``customer``); every command takes ``actor`` =
 ``{"username", "roles", "department"}`` last:
 
 - ``create_customer(data, actor)`` -> customer            (CreateCustomerSchema)
-- ``get_customer(customer_id)`` -> customer
-- ``list_customers(filters, page, per_page)`` -> page     (CustomerFilterSchema)
+- ``get_customer(customer_id, actor=None)`` -> customer   personal data masked unless
+                                                          the actor may read it (rule C11)
+- ``list_customers(filters, page, per_page, actor=None)`` -> page (CustomerFilterSchema)
 - ``update_customer(customer_id, changes, actor)``        (UpdateCustomerSchema)
 - ``submit_customer(customer_id, actor)``                 lead -> pending_approval
 - ``approve_customer(customer_id, actor)``                pending_approval -> active;
@@ -14,7 +15,7 @@ RPC methods (service name ``customer``); every command takes ``actor`` =
 - ``request_change(customer_id, data, actor)`` -> change request (ChangeRequestCreateSchema)
 - ``decide_change_request(request_id, data, actor)`` -> change request (DecisionSchema)
 - ``get_change_request(request_id)``, ``list_change_requests(customer_id)``
-- ``get_audit(customer_id)`` -> list of history entries
+- ``get_audit(customer_id, actor=None)`` -> every change and read (rule C11)
 - ``health()`` -> {"service": "customer", "status": "ok"}
 """
 
@@ -146,7 +147,18 @@ class DecisionSchema(Schema):
 
 
 class CustomerFilterSchema(Schema):
-    q = fields.String()
+    q = fields.String(
+        metadata={"description": "a part of the name, or a whole licence or tax number"}
+    )
+    # rule C11: found by the keyed hash of the normalised value, never by decrypting
+    phone = fields.String(
+        validate=validate.Length(min=1, max=40),
+        metadata={"description": "a contact's phone, whole (+86, spaces, hyphens ignored)"},
+    )
+    tax_no = fields.String(
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "the tax number, whole (case, spaces, hyphens ignored)"},
+    )
     status = fields.String(validate=validate.OneOf(STATUSES))
     grade = fields.String(validate=validate.OneOf(("A", "B", "C")))
     nature = fields.String(validate=validate.OneOf(NATURES))

@@ -1,0 +1,61 @@
+"""What the customer service's entrypoints share for the card's information security
+(rule C11): the card as the reader may see it (personal data masked for the roles
+CONTRACT does not let read it, and for API keys), every read recorded, the audit trail.
+
+``CustomerService`` takes this mixin; its reads (``get_customer``, ``list_customers``,
+``get_audit``) take the reading ``actor`` last, as commands do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from customer import security_handlers, security_queries
+from customer.domain.security import card_for, masked_changes, reads_of, sees_personal_data
+from customer.repository import REPOSITORIES
+from customer.security_keys import SealedResults
+from servicekit.contracts import customer as contract
+from servicekit.db import UnitOfWork
+from servicekit.domain import Actor
+from servicekit.validation import actor_of
+
+_card = contract.CustomerSchema()
+_audit = contract.AuditEntrySchema(many=True)
+
+
+def reader_of(actor: Any) -> Actor | None:
+    """The reading actor, checked; None when a service asks without one."""
+    return None if actor is None else actor_of(actor)
+
+
+class CardSecurity:
+    """Mixin of ``CustomerService`` (uses its ``uow``)."""
+
+    # rule C11: the answers kept for repeated commands (cards) are stored encrypted
+    command_results = SealedResults()
+
+    def _shown(self, customer: Any, actor: Actor | None) -> dict:
+        """rule C11: a card, dumped, as ``actor`` may read it."""
+        return card_for(_card.dump(customer), actor)
+
+    def _read(self, customers: Sequence[Any], actor: Actor | None, view: str) -> list[dict]:
+        """rule C11: cards as ``actor`` may read them, the read recorded."""
+        shown = [self._shown(c, actor) for c in customers]
+        self._record(reads_of([c["id"] for c in shown], actor, view))
+        return shown
+
+    def _audit_of(self, customer_id: str, actor: Actor | None) -> list[dict]:
+        """rule C11: the audit trail, personal values masked for whom they are."""
+        entries = _audit.dump(security_queries.audit_trail(self.uow(), customer_id))
+        if not sees_personal_data(actor):
+            entries = [{**e, "changes": masked_changes(e["changes"])} for e in entries]
+        self._record(reads_of([customer_id], actor, "audit"))
+        return entries
+
+    def _record(self, reads) -> None:
+        # A query's unit of work reads only; the reads are written in one short
+        # transaction of their own.
+        reader = self.uow()
+        writer = UnitOfWork(reader.database, context=reader.context, repositories=REPOSITORIES)
+        security_handlers.record_reads(writer, reads)
