@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from nameko.timer import timer
 
-from complaints import handlers, queries
+from complaints import calendars, handlers, queries
 from complaints.commands import (
     AcceptComplaint,
     PostPlan,
@@ -53,6 +53,15 @@ NOTICE_TIMER_SECONDS = settings_from(ComplaintSettings, "COMPLAINTS").notice_tim
 _holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+class ComplaintSettingsProvider(DomainSettings):
+    """The rule settings (``COMPLAINTS_<FIELD>``) with the days of the working calendar
+    ``COMPLAINTS_CALENDAR`` names (rule P4, rule P10; complaints.calendars)."""
+
+    def setup(self) -> None:
+        super().setup()
+        self.settings = calendars.with_calendar(self.settings)
+
+
 _complaint = contract.ComplaintSchema()
 _plan = contract.PlanSchema()
 _notices = contract.NoticeSchema(many=True)
@@ -76,7 +85,7 @@ class ComplaintsService(HealthRpc):
     uow = UnitOfWorkProvider(repositories=REPOSITORIES)
     context = RequestContext()
     call = TimedRpc()  # RPC to other services, with a timeout
-    settings = DomainSettings(ComplaintSettings, "COMPLAINTS")
+    settings = ComplaintSettingsProvider(ComplaintSettings, "COMPLAINTS")
 
     # --- commands -------------------------------------------------------------
     @command

@@ -10,8 +10,16 @@ One module per rule group; ``Complaint`` (in ``case``) mixes them into one aggre
 - ``statistics``: the monthly statistics (rule P11)
 - ``loss``: the loss apportionment (rule P12)
 - ``shared``: settings, ids, times, lines, steps and status moves
+- ``calendar``: the working calendar the due times count in (rule P4, rule P10)
 """
 
+from complaints.domain.calendar import (
+    WEEKDAYS,
+    HolidayCalendar,
+    NoWorkingDay,
+    WeekdayCalendar,
+    WorkingCalendar,
+)
 from complaints.domain.case import CUSTOMERS_WITH_ORDERS, Complaint
 from complaints.domain.execution import Action
 from complaints.domain.loss import apportion
@@ -19,6 +27,7 @@ from complaints.domain.notices import Notice
 from complaints.domain.plans import Plan, may_approve, required_approver
 from complaints.domain.shared import (
     APPROVER_DEPARTMENTS,
+    CALENDARS,
     DEFAULT_SETTINGS,
     RATIO,
     STEP_DEPARTMENTS,
@@ -37,10 +46,12 @@ from complaints.domain.statistics import CaseSummary, month_bounds, monthly_stat
 
 __all__ = [
     "APPROVER_DEPARTMENTS",
+    "CALENDARS",
     "CUSTOMERS_WITH_ORDERS",
     "DEFAULT_SETTINGS",
     "RATIO",
     "STEP_DEPARTMENTS",
+    "WEEKDAYS",
     "Action",
     "ActionLine",
     "CaseSummary",
@@ -48,11 +59,15 @@ __all__ = [
     "ComplaintLine",
     "ComplaintSettings",
     "FollowUp",
+    "HolidayCalendar",
     "Investigation",
+    "NoWorkingDay",
     "Notice",
     "Plan",
     "Responsibility",
     "Step",
+    "WeekdayCalendar",
+    "WorkingCalendar",
     "add_working_days",
     "apportion",
     "complaint_number",

@@ -66,7 +66,7 @@ class Notices:
             if step.done_at is not None:
                 continue
             if (step.id, "due_soon") not in issued:
-                times.append(step.reminder_at(settings.reminder_share))
+                times.append(step.reminder_at(settings))
             if (step.id, "overdue") not in issued:
                 times.append(step.due_at)
         if after is not None:
@@ -140,7 +140,7 @@ class Notices:
                 continue
             if now >= step.due_at:
                 kind = "overdue"
-            elif now >= step.reminder_at(settings.reminder_share):
+            elif now >= step.reminder_at(settings):
                 kind = "due_soon"
             else:
                 continue

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
+from complaints.domain.calendar import WEEKDAYS, WorkingCalendar
 from servicekit.contracts.complaints_vocabulary import IllegalTransition
 from servicekit.domain import CENT, Aggregate, money, new_id
 
@@ -35,6 +36,7 @@ STEP_DEPARTMENTS = {
     "closure": "customer_service",
 }
 APPROVER_DEPARTMENTS = {"cs_manager": "customer_service", "vp": "management", "gm": "management"}
+CALENDARS = ("china", "weekdays")  # rule P10: what COMPLAINTS_CALENDAR may name
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,8 @@ class ComplaintSettings:
 
     cs_manager_limit: Decimal = Decimal("10000.00")  # rule P6, inclusive
     vp_limit: Decimal = Decimal("100000.00")  # rule P6, inclusive; above: gm
-    # rule P10: due time of each step, from the moment the step starts.
+    # rule P10: due time of each step, from the moment the step starts, in working hours
+    # of the calendar (complaints.domain.calendar: the clock stands still on days off).
     acceptance_hours: int = 24
     investigation_working_days: int = 1  # rule P4
     planning_hours: int = 48
@@ -56,16 +59,34 @@ class ComplaintSettings:
     notice_timer_seconds: int = 30  # rule P10: how often due notices are looked for
     # Working days and report months follow the business's calendar (China: UTC+8, no DST).
     business_utc_offset_hours: int = 8
+    # rule P10: the working calendar by name (china | weekdays). The domain knows only
+    # Monday to Friday; the service gives the named calendar's days as working_calendar
+    # (complaints.calendars reads China's holidays from a maintained package).
+    calendar: str = "china"
+    working_calendar: WorkingCalendar = WEEKDAYS
+
+    def __post_init__(self) -> None:
+        if self.calendar not in CALENDARS:
+            raise ValueError(f"calendar is one of {', '.join(CALENDARS)}, not {self.calendar!r}")
 
     @property
     def business_tz(self) -> timezone:
         return timezone(timedelta(hours=self.business_utc_offset_hours))
 
     def step_due(self, step: str, start: datetime) -> datetime:
-        """When ``step`` started at ``start`` is due (rule P10)."""
+        """When ``step`` started at ``start`` is due: the investigation after its working
+        days (rule P4), the other steps after their working hours (rule P10)."""
+        calendar, tz = self.working_calendar, self.business_tz
         if step == "investigation":
-            return add_working_days(start, self.investigation_working_days, self.business_tz)
-        return start + timedelta(hours=getattr(self, f"{step}_hours"))
+            return calendar.add_working_days(start, self.investigation_working_days, tz)
+        hours = timedelta(hours=getattr(self, f"{step}_hours"))
+        return calendar.add_working_time(start, hours, tz)
+
+    def reminder_at(self, started_at: datetime, due_at: datetime) -> datetime:
+        """rule P10: when the reminder share of a step's working time is gone."""
+        calendar, tz = self.working_calendar, self.business_tz
+        share = calendar.working_time(started_at, due_at, tz) * float(self.reminder_share)
+        return calendar.add_working_time(started_at, share, tz)
 
 
 DEFAULT_SETTINGS = ComplaintSettings()
@@ -76,14 +97,12 @@ def complaint_number(year: int, sequence: int) -> str:
     return f"TS-{year}-{sequence:06d}"
 
 
-def add_working_days(start: datetime, days: int, tz: timezone = UTC) -> datetime:
-    """``start`` moved on by ``days`` working days (Monday-Friday in ``tz``), same clock time."""
-    local = start.astimezone(tz)
-    while days > 0:
-        local += timedelta(days=1)
-        if local.weekday() < 5:
-            days -= 1
-    return local.astimezone(start.tzinfo)
+def add_working_days(
+    start: datetime, days: int, tz: timezone = UTC, calendar: WorkingCalendar = WEEKDAYS
+) -> datetime:
+    """rule P4: ``start`` moved on by ``days`` working days of ``calendar`` (Monday-Friday
+    unless given) in ``tz``, same clock time."""
+    return calendar.add_working_days(start, days, tz)
 
 
 def _plain(value: Any) -> Any:
@@ -165,8 +184,9 @@ class Step:
     done_at: datetime | None = None
     id: str = field(default_factory=new_id)
 
-    def reminder_at(self, share: Decimal) -> datetime:
-        return self.started_at + (self.due_at - self.started_at) * float(share)
+    def reminder_at(self, settings: ComplaintSettings) -> datetime:
+        """rule P10: once the reminder share of the step's working time is gone."""
+        return settings.reminder_at(self.started_at, self.due_at)
 
 
 @dataclass(eq=False, kw_only=True)

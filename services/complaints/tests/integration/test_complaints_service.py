@@ -11,6 +11,7 @@ from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from complaints import handlers, queries
+from complaints.calendars import with_calendar
 from complaints.domain import ComplaintSettings
 from complaints.repository import REPOSITORIES
 from complaints.service import ComplaintsService
@@ -286,9 +287,18 @@ def test_reminders_are_issued_once_before_and_at_the_due_time(suite):
     rpc, _, db_url = suite
     customer_id = active_customer(rpc)
     case = register(rpc, customer_id)
-    settings = ComplaintSettings()
+    settings = with_calendar(ComplaintSettings())  # the service's: China's working days
     database = Database(db_url)
-    registered = utcnow()
+    # rule P10: the clock counts working hours of that calendar, so on a weekend or a
+    # holiday the case is due later than 24 hours on: the times come from the case.
+    registered = datetime.fromisoformat(case["registered_at"])
+    due = datetime.fromisoformat(case["step_due_at"])
+    assert (case["current_step"], due) == (
+        "acceptance",
+        settings.step_due("acceptance", registered),
+    )
+    reminder = settings.reminder_at(registered, due)
+    assert registered < reminder < due
 
     def run_timer(at):
         issued = 0
@@ -298,10 +308,10 @@ def test_reminders_are_issued_once_before_and_at_the_due_time(suite):
         return issued
 
     assert run_timer(registered) == 0
-    share_time = registered + timedelta(hours=settings.acceptance_hours * 0.85)
-    assert run_timer(share_time) == 1
-    assert run_timer(share_time) == 0  # once
-    assert run_timer(registered + timedelta(hours=settings.acceptance_hours + 1)) == 1
+    assert run_timer(reminder - timedelta(seconds=1)) == 0
+    assert run_timer(reminder) == 1
+    assert run_timer(reminder + timedelta(minutes=1)) == 0  # once
+    assert run_timer(due + timedelta(hours=1)) == 1
     notices = rpc.complaints.list_notices({"type": "reminder"}, 1, 50)
     mine = [n for n in notices["items"] if n["complaint_id"] == case["id"]]
     assert sorted(n["kind"] for n in mine) == ["due_soon", "overdue"]

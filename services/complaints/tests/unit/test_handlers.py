@@ -132,7 +132,7 @@ def test_registration_for_a_customer_without_orders_stores_nothing(status):  # r
 def test_registration_plans_the_first_notice_check():  # rule P10
     uow = fake_uow()
     complaint, _ = register(uow)
-    reminder = complaint.steps[0].reminder_at(SETTINGS.reminder_share)
+    reminder = complaint.steps[0].reminder_at(SETTINGS)
     assert uow.complaints.get(complaint.id).notice_check_at == reminder
 
 

@@ -191,7 +191,9 @@ def test_an_execution_step_loaded_from_storage_reminds_whom_the_actions_wait_on(
     complaint = executing_case().build()
     execution = next(s for s in complaint.steps if s.name == "execution")
     execution.name = loaded(execution.name)
-    reminded = [n for n in complaint.due_notices(at(245)) if n.step == "execution"]
+    # 240 working hours from hour 5 (Monday): the two weekends between stand still, so
+    # the step is due two weeks later, at hour 341 (before working time: hour 245).
+    reminded = [n for n in complaint.due_notices(at(345)) if n.step == "execution"]
     assert [(n.kind, n.department) for n in reminded] == [("overdue", "warehouse")]
 
 
