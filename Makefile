@@ -33,6 +33,7 @@ help:
 	@echo "make lint       ruff check + ruff format --check"
 	@echo "make bench      gateway vs bare Flask+RPC baseline; results in bench/results/latest.json"
 	@echo "make bench-scans scanner receipts/s through the gateway, 1 in 5 resent; checks the totals"
+	@echo "make bench-chain chain latency at 20 flows/s: plan accepted -> authorization, sign-off -> voucher"
 	@echo "make clean      caches and benchmark results (keeps .venv and var/)"
 	@echo "make distclean  also .venv and var/ (the data of make run)"
 
@@ -115,6 +116,13 @@ bench-report: venv
 bench-scans: venv
 	bash deploy/ensure-broker.sh
 	$(BIN)/python bench/scanner_receipts.py $(BENCH_ARGS)
+
+# Chain latency at a steady 20 flows/s (issue 10.10): plan accepted -> return authorization
+# visible, sign-off -> return_credit voucher visible, p50/p99; see bench/README.md.
+.PHONY: bench-chain
+bench-chain: venv
+	bash deploy/ensure-broker.sh
+	$(BIN)/python bench/chain_latency.py $(BENCH_ARGS)
 
 clean:
 	rm -rf bench/results .pytest_cache .ruff_cache
