@@ -16,7 +16,7 @@ TEST_PATHS := $(wildcard libs/servicekit/tests services/*/tests gateway/tests te
 UNIT_TEST_PATHS := $(wildcard libs/servicekit/tests/unit services/*/tests/unit gateway/tests tests/contract)
 PYTEST_ARGS ?=
 
-.PHONY: help venv run status logs demo parked backup restore test test-unit rules mutate lint format bench bench-report clean distclean refresh-constraints
+.PHONY: help venv run status logs demo parked backup restore rotate-keys test test-unit rules mutate lint format bench bench-report clean distclean refresh-constraints
 
 help:
 	@echo "make run        start broker (if needed), every service and the gateway under supervisord; Ctrl-C stops"
@@ -24,8 +24,9 @@ help:
 	@echo "make logs       follow every process's log of the running suite"
 	@echo "make demo       load the demo data set into the running suite (through its HTTP API)"
 	@echo "make parked SERVICE=complaints [CMD=list|show|replay|drop] [ID=n|--all]  parked messages"
-	@echo "make backup     copy every database (and the secrets) to backups/<UTC timestamp>/"
+	@echo "make backup [WITH_SECRETS=1]  every database (and the secrets if asked), encrypted with \$$AFTERSALES_BACKUP_PASSPHRASE, to backups/<UTC timestamp>/"
 	@echo "make restore FROM=backups/<timestamp>  put a backup back (the suite stopped)"
+	@echo "make rotate-keys [CMD=status|new-key|rotate|drop-old]  the customer data keys (rule C11; README, Operations)"
 	@echo "make test       every test (installs the venv, starts RabbitMQ and PostgreSQL if needed)"
 	@echo "make test-unit  the tests that need no broker and no database"
 	@echo "make rules      per business rule of docs/rules.md: the code and the tests that cite it"
@@ -67,12 +68,16 @@ parked: venv
 	$(BIN)/python -m servicekit.parked $(or $(CMD),list) $(SERVICE) $(ID)
 
 backup: venv
-	$(BIN)/python deploy/backup.py backup
+	$(BIN)/python deploy/backup.py backup $(if $(WITH_SECRETS),--with-secrets)
 
 restore: venv
 	@test -n "$(FROM)" || { echo "usage: make restore FROM=backups/<timestamp> [FORCE=1]"; \
 	  $(BIN)/python deploy/backup.py list; exit 2; }
 	$(BIN)/python deploy/backup.py restore "$(FROM)" $(if $(FORCE),--force)
+
+# rule C11: re-encrypt the customer service's personal data with its newest data key.
+rotate-keys: venv
+	$(BIN)/python -m customer.rotate_keys $(or $(CMD),status)
 
 test: venv
 	bash deploy/ensure-broker.sh

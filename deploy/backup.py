@@ -2,9 +2,15 @@
 
 ::
 
-    python deploy/backup.py backup [--root backups]       # -> backups/<UTC timestamp>/
+    python deploy/backup.py backup [--root backups] [--with-secrets]  # -> backups/<UTC timestamp>/
     python deploy/backup.py list [--root backups]
     python deploy/backup.py restore backups/<timestamp> [--force]
+
+Every file a backup holds is encrypted (rule C11) under a passphrase: the setting
+``AFTERSALES_BACKUP_PASSPHRASE``, or ``--passphrase-file PATH`` (its first line). The
+key is derived with scrypt and each file sealed with AES-256-GCM in authenticated chunks
+(``servicekit.crypto.seal_file``); a backup is refused without a passphrase, and a
+restore with the wrong one changes nothing.
 
 Each database is where ``servicekit.config.database_url`` says it is (SQLite
 ``$AFTERSALES_DATA_DIR/<name>.db`` by default, ``<NAME>_DATABASE_URL`` for
@@ -15,17 +21,25 @@ PostgreSQL), so backup and restore read the same environment as the services.
   rollback-journal mode so it is one self-contained file.
 - PostgreSQL is dumped with ``pg_dump --format=custom`` (one snapshot per database)
   and restored with ``pg_restore --clean --if-exists --single-transaction``.
-- ``jwt-secret``, ``admin-password`` and ``demo-password`` from the data dir are copied
-  too (mode 0600).
-- ``manifest.json`` lists every file with its source, size, sha256 and the database's
-  alembic revision. A backup is written to ``<timestamp>.partial/`` and renamed when
-  complete, so a directory without that suffix is a finished backup.
+- The secrets of the data dir (``jwt-secret``, ``admin-password``, ``demo-password``
+  and the customer service's ``customer-data-keys`` and ``customer-index-key``) are
+  copied only with ``--with-secrets``, then sealed like the rest and put back with
+  mode 0600.
+- The customer database's personal data is encrypted with the customer data keys
+  (``CUSTOMER_DATA_KEYS`` or ``customer-data-keys``): without them a restored customer
+  database cannot be read. The manifest names the keys it needs (fingerprints, not the
+  keys), and a restore says when the keys in place now are not those.
+- ``manifest.json`` (in clear: names, sizes, checksums, revisions, fingerprints; no
+  data) lists every file with its source, size, sha256 of the sealed file and the
+  database's alembic revision. A backup is written to ``<timestamp>.partial/`` and
+  renamed when complete, so a directory without that suffix is a finished backup.
 
 Restore refuses while the suite seems to run (the gateway port answers, a process
 holds an SQLite file open, or other sessions are connected to a PostgreSQL database)
-unless ``--force``; it verifies every checksum before it changes anything, then
-replaces each SQLite file atomically (temp file, fsync, rename; stale ``-wal`` and
-``-shm`` removed).
+unless ``--force``; it verifies every checksum and opens every sealed file before it
+changes anything, then replaces each SQLite file atomically (temp file, fsync, rename;
+stale ``-wal`` and ``-shm`` removed). Backups of the earlier format (1, not encrypted)
+are still restored.
 """
 
 from __future__ import annotations
@@ -47,12 +61,23 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from servicekit import crypto
 from servicekit.config import SERVICES, data_dir, database_url
 
 DATABASES = (*SERVICES, "gateway")
-SECRET_FILES = ("jwt-secret", "admin-password", "demo-password")
+# Copied only with --with-secrets (the customer's keys: rule C11).
+SECRET_FILES = (
+    "jwt-secret",
+    "admin-password",
+    "demo-password",
+    "customer-data-keys",
+    "customer-index-key",
+)
 MANIFEST = "manifest.json"
-FORMAT = 1
+FORMAT = 2  # 2: every file sealed under the backup passphrase; 1: plain copies
+PASSPHRASE = "AFTERSALES_BACKUP_PASSPHRASE"
+SEALED = ".sealed"
+KEY_OWNERS = ("customer",)  # services whose data is encrypted with keys of their own
 
 
 class BackupError(RuntimeError):
@@ -153,6 +178,86 @@ def _pg_revision(url: str) -> str | None:
         conn.close()
 
 
+# --- passphrase and sealing -------------------------------------------------------------
+
+
+def passphrase_of(env: Mapping[str, str], path: str | os.PathLike | None = None) -> str:
+    """The backup passphrase: the first line of ``path``, else ``$AFTERSALES_BACKUP_PASSPHRASE``."""
+    if path is not None:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        value = lines[0].strip() if lines else ""
+        if not value:
+            raise BackupError(f"the passphrase file {path} is empty")
+        return value
+    value = env.get(PASSPHRASE, "").strip()
+    if not value:
+        raise BackupError(
+            f"backups are encrypted: set {PASSPHRASE} (or pass --passphrase-file) and keep "
+            "the passphrase apart from the backups; without it they cannot be restored"
+        )
+    return value
+
+
+def seal(source: Path, target: Path, passphrase: str) -> None:
+    with open(source, "rb") as src, open(target, "wb") as out:
+        os.fchmod(out.fileno(), 0o600)
+        crypto.seal_file(src, out, passphrase)
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def unseal(source: Path, target: Path, passphrase: str) -> None:
+    try:
+        with open(source, "rb") as src, open(target, "wb") as out:
+            os.fchmod(out.fileno(), 0o600)
+            crypto.open_sealed(src, out, passphrase)
+    except crypto.SealError as exc:
+        raise BackupError(f"{source.name}: {exc}") from exc
+
+
+def key_fingerprints(env: Mapping[str, str]) -> dict:
+    """The fingerprints of the data and index keys each key owner uses now (no keys)."""
+    found = {}
+    for owner in KEY_OWNERS:
+        try:
+            keys = crypto.load_keys(owner, env, generate=False)
+        except crypto.KeyConfigError:
+            continue
+        found[owner] = {
+            "data": keys.data.fingerprints(),
+            "index": crypto.fingerprint(keys.index.key),
+            "source": "environment" if keys.source == "environment" else "file",
+        }
+    return found
+
+
+def key_problems(manifest: dict, env: Mapping[str, str]) -> list[str]:
+    """What the keys in place now lack to read the databases of ``manifest``."""
+    problems = []
+    now = key_fingerprints(env)
+    for owner, wanted in manifest.get("keys", {}).items():
+        have = now.get(owner)
+        if have is None:
+            problems.append(
+                f"no {owner} keys here: its database needs data keys "
+                f"{', '.join(wanted['data'])} ({owner.upper()}_DATA_KEYS or {owner}-data-keys)"
+            )
+            continue
+        missing = [f for f in wanted["data"] if f not in have["data"]]
+        if missing:
+            problems.append(
+                f"the {owner} database was written with data keys "
+                f"{', '.join(wanted['data'])}; {', '.join(missing)} not among those here "
+                f"({', '.join(have['data'])}): values under them cannot be read"
+            )
+        if wanted["index"] != have["index"]:
+            problems.append(
+                f"the {owner} index key differs from the backup's: searches by phone or "
+                f"tax number find nothing until `python -m {owner}.rotate_keys rotate`"
+            )
+    return problems
+
+
 # --- backup -----------------------------------------------------------------------------
 
 
@@ -194,9 +299,13 @@ def backup(
     root: str | os.PathLike = "backups",
     env: Mapping[str, str] | None = None,
     log=print,
+    with_secrets: bool = False,
+    passphrase: str | None = None,
 ) -> Path:
-    """Write ``<root>/<UTC timestamp>/`` with every database, the secrets and a manifest."""
+    """Write ``<root>/<UTC timestamp>/`` with every database sealed (and the secrets, when
+    ``with_secrets``) and a manifest."""
     env = os.environ if env is None else env
+    passphrase = passphrase or passphrase_of(env)
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     stamp = _timestamp()
@@ -212,10 +321,13 @@ def backup(
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "host": socket.gethostname(),
         "data_dir": str(data_dir(env).resolve()),
+        "encryption": "scrypt + AES-256-GCM (servicekit.crypto sealed files)",
+        "keys": key_fingerprints(env),
         "databases": [],
         "files": [],
         "missing": [],
     }
+    clear = Path(tempfile.mkdtemp(prefix="aftersales-backup-"))
     try:
         for name in DATABASES:
             url = database_url(name, env)
@@ -226,15 +338,18 @@ def backup(
                     manifest["missing"].append({"name": name, "source": str(source)})
                     log(f"  {name:<14} skipped: no database at {source}")
                     continue
-                file = f"{name}.db"
-                backup_sqlite(source, work / file)
-                revision = _sqlite_revision(work / file)
+                copy = clear / f"{name}.db"
+                backup_sqlite(source, copy)
+                revision = _sqlite_revision(copy)
                 source_text = str(source.resolve())
             else:
-                file = f"{name}.dump"
+                copy = clear / f"{name}.dump"
                 revision = _pg_revision(url)
-                backup_postgres(url, work / file)
+                backup_postgres(url, copy)
                 source_text = redact(url)
+            file = copy.name + SEALED
+            seal(copy, work / file, passphrase)
+            copy.unlink()
             entry = {
                 "name": name,
                 "kind": kind,
@@ -251,23 +366,25 @@ def backup(
                 f"nothing to back up: no database under {data_dir(env)} "
                 "(has the suite ever run? is AFTERSALES_DATA_DIR right?)"
             )
-        for name in SECRET_FILES:
+        for name in SECRET_FILES if with_secrets else ():
             source = data_dir(env) / name
             if not source.exists():
                 continue
-            shutil.copy2(source, work / name)
-            os.chmod(work / name, 0o600)
+            file = name + SEALED
+            seal(source, work / file, passphrase)
             manifest["files"].append(
                 {
                     "name": name,
                     "source": str(source.resolve()),
-                    "file": name,
+                    "file": file,
                     "mode": "0600",
-                    "size": (work / name).stat().st_size,
-                    "sha256": sha256_of(work / name),
+                    "size": (work / file).stat().st_size,
+                    "sha256": sha256_of(work / file),
                 }
             )
-            log(f"  {name:<14} file (mode 0600)")
+            log(f"  {name:<14} secret (restored with mode 0600)")
+        if not with_secrets:
+            log("  secrets        not copied (--with-secrets copies them); keep the keys apart")
         (work / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
         _fsync_dir(work)
         work.rename(final)
@@ -275,6 +392,8 @@ def backup(
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
+    finally:
+        shutil.rmtree(clear, ignore_errors=True)
     return final
 
 
@@ -300,6 +419,8 @@ def list_backups(root: str | os.PathLike = "backups") -> list[dict]:
                 "created_at": manifest.get("created_at"),
                 "databases": [d["name"] for d in manifest.get("databases", [])],
                 "size": sum(d["size"] for d in manifest.get("databases", [])),
+                "encrypted": manifest.get("format", 1) >= 2,
+                "secrets": [f["name"] for f in manifest.get("files", [])],
             }
         )
     return result
@@ -313,7 +434,7 @@ def load_manifest(directory: Path) -> dict:
     if not path.exists():
         raise BackupError(f"{directory} is not a backup: no {MANIFEST}")
     manifest = json.loads(path.read_text())
-    if manifest.get("format") != FORMAT:
+    if manifest.get("format") not in (1, FORMAT):
         raise BackupError(f"{path}: unknown format {manifest.get('format')!r}")
     return manifest
 
@@ -444,12 +565,16 @@ def restore(
     env: Mapping[str, str] | None = None,
     force: bool = False,
     log=print,
+    passphrase: str | None = None,
 ) -> dict:
     """Put a backup back: every database it holds, and the secret files."""
     env = os.environ if env is None else env
     directory = Path(directory)
     manifest = load_manifest(directory)
     verify(directory, manifest)
+    sealed = manifest["format"] >= 2
+    if sealed:
+        passphrase = passphrase or passphrase_of(env)
     targets = {}
     for entry in manifest["databases"]:
         url = database_url(entry["name"], env)
@@ -468,21 +593,36 @@ def restore(
                 + "; ".join(signs)
                 + ". Stop it first (Ctrl-C on `make run`), or pass --force."
             )
-    for entry in manifest["databases"]:
-        url = targets[entry["name"]]
-        if entry["kind"] == "sqlite":
-            restore_sqlite(directory / entry["file"], sqlite_path(url))
-            where = sqlite_path(url)
-        else:
-            restore_postgres(directory / entry["file"], url)
-            where = redact(url)
-        log(f"  {entry['name']:<14} restored to {where} (revision {entry['alembic_revision']})")
-    for entry in manifest["files"]:
-        target = data_dir(env) / entry["name"]
-        _restore_file(directory / entry["file"], target, mode=0o600)
-        log(f"  {entry['name']:<14} restored to {target}")
+    clear = Path(tempfile.mkdtemp(prefix="aftersales-restore-"))
+    try:
+        # Every sealed file is opened (and so authenticated) before anything changes.
+        sources = {}
+        for entry in manifest["databases"] + manifest["files"]:
+            if sealed:
+                sources[entry["file"]] = clear / entry["file"].removesuffix(SEALED)
+                unseal(directory / entry["file"], sources[entry["file"]], passphrase)
+            else:
+                sources[entry["file"]] = directory / entry["file"]
+        for entry in manifest["databases"]:
+            url = targets[entry["name"]]
+            if entry["kind"] == "sqlite":
+                restore_sqlite(sources[entry["file"]], sqlite_path(url))
+                where = sqlite_path(url)
+            else:
+                restore_postgres(sources[entry["file"]], url)
+                where = redact(url)
+            revision = entry["alembic_revision"]
+            log(f"  {entry['name']:<14} restored to {where} (revision {revision})")
+        for entry in manifest["files"]:
+            target = data_dir(env) / entry["name"]
+            _restore_file(sources[entry["file"]], target, mode=0o600)
+            log(f"  {entry['name']:<14} restored to {target}")
+    finally:
+        shutil.rmtree(clear, ignore_errors=True)
     for entry in manifest.get("missing", []):
         log(f"  {entry['name']:<14} not in this backup (left as it is)")
+    for problem in key_problems(manifest, env):
+        log(f"  warning: {problem}")
     return manifest
 
 
@@ -496,16 +636,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     make = commands.add_parser("backup", help="back up every database to <root>/<timestamp>/")
     make.add_argument("--root", default="backups")
+    make.add_argument(
+        "--with-secrets",
+        action="store_true",
+        help="copy the JWT secret, the passwords and the customer data keys too",
+    )
     listing = commands.add_parser("list", help="list finished backups")
     listing.add_argument("--root", default="backups")
     back = commands.add_parser("restore", help="restore a backup directory")
     back.add_argument("directory")
     back.add_argument("--force", action="store_true", help="restore even if the suite seems up")
+    for command in (make, back):
+        command.add_argument(
+            "--passphrase-file", help=f"the passphrase's file (else ${PASSPHRASE})"
+        )
     args = parser.parse_args(argv)
     try:
         if args.command == "backup":
+            secret = passphrase_of(os.environ, args.passphrase_file)
             print(f"backing up (data dir {data_dir().resolve()}) ...")
-            path = backup(args.root)
+            path = backup(args.root, with_secrets=args.with_secrets, passphrase=secret)
             print(f"backup written to {path}")
         elif args.command == "list":
             backups = list_backups(args.root)
@@ -513,10 +663,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"no backups under {args.root}/")
             for item in backups:
                 names = ",".join(item["databases"])
-                print(f"{item['path']}  {item['created_at']}  {item['size']:>10} bytes  {names}")
+                how = "encrypted" if item["encrypted"] else "plain"
+                secrets = "+secrets" if item["secrets"] else ""
+                print(
+                    f"{item['path']}  {item['created_at']}  {item['size']:>10} bytes  "
+                    f"{how}{secrets}  {names}"
+                )
         else:
             print(f"restoring {args.directory} ...")
-            restore(args.directory, force=args.force)
+            manifest = load_manifest(Path(args.directory))
+            secret = (
+                passphrase_of(os.environ, args.passphrase_file) if manifest["format"] >= 2 else None
+            )
+            restore(args.directory, force=args.force, passphrase=secret)
             print("restored. Start the suite again (make run).")
     except BackupError as exc:
         print(f"error: {exc}", file=sys.stderr)

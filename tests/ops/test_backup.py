@@ -1,5 +1,6 @@
 """deploy/backup.py on real databases: SQLite files made by the services' migrations
-(in WAL mode, with a writer still connected) and PostgreSQL on 127.0.0.1:5432."""
+(in WAL mode, with a writer still connected) and PostgreSQL on 127.0.0.1:5432. Every
+backup is sealed under a passphrase (rule C11); secrets only when asked."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, pool, text
 
-from servicekit import migrations
+from servicekit import crypto, migrations
 from servicekit.config import database_url
 from servicekit.db import normalize_url
 from servicekit.testing import postgres_database
@@ -41,11 +42,24 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+PASSPHRASE = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def cheap_scrypt(monkeypatch):
+    """scrypt's production cost is ~0.1 s a file; the layout is what is under test."""
+    monkeypatch.setattr(crypto, "SCRYPT_N", 1 << 10)
+
+
 @pytest.fixture
 def env(tmp_path):
     """An environment like the suite's: SQLite files under a data dir, a gateway port
-    nothing listens on."""
-    return {"AFTERSALES_DATA_DIR": str(tmp_path / "data"), "GATEWAY_PORT": str(free_port())}
+    nothing listens on, a backup passphrase."""
+    return {
+        "AFTERSALES_DATA_DIR": str(tmp_path / "data"),
+        "GATEWAY_PORT": str(free_port()),
+        "AFTERSALES_BACKUP_PASSPHRASE": PASSPHRASE,
+    }
 
 
 def _engine(url: str):
@@ -123,21 +137,33 @@ def test_sqlite_backup_while_a_writer_is_connected_and_restore(env, tmp_path):
     writer.execute("INSERT INTO leases (name, holder, until) VALUES ('uncommitted', 'w', 'x')")
     assert Path(f"{bk.sqlite_path(urls['customer'])}-wal").stat().st_size > 0
     try:
-        target = bk.backup(tmp_path / "backups", env=env, log=lambda *_: None)
+        target = bk.backup(tmp_path / "backups", env=env, log=lambda *_: None, with_secrets=True)
     finally:
         writer.execute("ROLLBACK")
         writer.close()
 
     manifest = json.loads((target / "manifest.json").read_text())
+    assert manifest["format"] == 2
     assert [d["name"] for d in manifest["databases"]] == list(NAMES)
     for entry in manifest["databases"]:
-        assert entry["kind"] == "sqlite"
+        assert entry["kind"] == "sqlite" and entry["file"] == f"{entry['name']}.db.sealed"
         assert entry["alembic_revision"]
         assert entry["sha256"] == bk.sha256_of(target / entry["file"])
         assert not Path(f"{target / entry['file']}-wal").exists()
     assert {f["name"] for f in manifest["files"]} == {"jwt-secret", "admin-password"}
-    assert (target / "jwt-secret").stat().st_mode & 0o777 == 0o600
-    copy = sqlite3.connect(target / "customer.db")
+    assert (target / "jwt-secret.sealed").stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in target.iterdir()) == sorted(
+        ["manifest.json", "jwt-secret.sealed", "admin-password.sealed"]
+        + [f"{name}.db.sealed" for name in NAMES]
+    )
+    for sealed in target.glob("*.sealed"):  # nothing readable without the passphrase
+        content = sealed.read_bytes()
+        assert content.startswith(crypto.MAGIC)
+        assert b"SQLite format 3" not in content and b"before-customer" not in content
+        assert b"secret-1" not in content and b"admin-pass-1" not in content
+    copy_path = tmp_path / "customer-copy.db"
+    bk.unseal(target / "customer.db.sealed", copy_path, PASSPHRASE)
+    copy = sqlite3.connect(copy_path)
     assert {r[0] for r in copy.execute("SELECT name FROM leases")} == {"before-customer", "in-wal"}
     copy.close()
 
@@ -178,19 +204,19 @@ def test_restore_refuses_a_damaged_backup_and_changes_nothing(env, tmp_path):
     put_marker(urls["returns"], "returns", "old")
     target = bk.backup(tmp_path / "backups", env=env, log=lambda *_: None)
     put_marker(urls["returns"], "returns", "new")
-    with open(target / "returns.db", "r+b") as fh:
+    with open(target / "returns.db.sealed", "r+b") as fh:
         fh.seek(2000)
         byte = fh.read(1)
         fh.seek(2000)
         fh.write(bytes([byte[0] ^ 0xFF]))
 
-    with pytest.raises(bk.BackupError, match="returns.db: checksum mismatch"):
+    with pytest.raises(bk.BackupError, match="returns.db.sealed: checksum mismatch"):
         bk.restore(target, env=env, log=lambda *_: None)
     assert markers(urls["returns"], "returns") == {"old", "new"}
     assert markers(urls["customer"], "customer") == set()
 
-    (target / "customer.db").unlink()
-    with pytest.raises(bk.BackupError, match="customer.db: missing"):
+    (target / "customer.db.sealed").unlink()
+    with pytest.raises(bk.BackupError, match="customer.db.sealed: missing"):
         bk.restore(target, env=env, log=lambda *_: None)
 
 
@@ -271,7 +297,8 @@ def test_command_line(env, tmp_path, monkeypatch, capsys):
     assert bk.main(["backup", "--root", str(root)]) == 0
     (path,) = [p for p in root.iterdir()]
     assert bk.main(["list", "--root", str(root)]) == 0
-    assert str(path) in capsys.readouterr().out
+    listed = capsys.readouterr().out
+    assert str(path) in listed and "encrypted" in listed and "+secrets" not in listed
     assert bk.main(["restore", str(path)]) == 0
     assert bk.main(["restore", str(tmp_path)]) == 1
     assert "no manifest.json" in capsys.readouterr().err
@@ -289,12 +316,14 @@ def test_postgres_backup_and_restore(env, tmp_path):
 
         manifest = json.loads((target / "manifest.json").read_text())
         kinds = {d["name"]: (d["kind"], d["file"]) for d in manifest["databases"]}
-        assert kinds["customer"] == ("postgresql", "customer.dump")
-        assert kinds["gateway"] == ("postgresql", "gateway.dump")
-        assert kinds["returns"] == ("sqlite", "returns.db")
+        assert kinds["gateway"] == ("postgresql", "gateway.dump.sealed")
+        assert kinds["returns"] == ("sqlite", "returns.db.sealed")
         revisions = {d["name"]: d["alembic_revision"] for d in manifest["databases"]}
         assert revisions["customer"] and revisions["gateway"] == "0002_access_and_idempotency"
-        assert (target / "customer.dump").read_bytes()[:5] == b"PGDMP"
+        assert kinds["customer"] == ("postgresql", "customer.dump.sealed")
+        assert b"PGDMP" not in (target / "customer.dump.sealed").read_bytes()
+        bk.unseal(target / "customer.dump.sealed", tmp_path / "customer.dump", PASSPHRASE)
+        assert (tmp_path / "customer.dump").read_bytes()[:5] == b"PGDMP"
 
         for name, url in urls.items():
             clear_markers(url, name)
@@ -315,3 +344,180 @@ def test_postgres_backup_and_restore(env, tmp_path):
                 bk.restore(target, env=env, log=lambda *_: None)
         finally:
             conn.close()
+
+
+# --- rule C11: sealed backups, secrets when asked, the customer data keys ---------------
+PHONE, EMAIL, LICENSE, TAX = "13812345678", "wang@huadong-jd.cn", "310115000123456", "9131MA1K3Y"
+PERSONAL = (PHONE, EMAIL, LICENSE, TAX, "9131MA1K3Z")
+
+
+@pytest.fixture
+def customer_keys():
+    """The customer service's key source, put back as it was after the test."""
+    from customer.security_keys import KEYS
+
+    previous = KEYS._keys
+    yield KEYS
+    KEYS.use(previous)
+
+
+def _customer_uow(url: str, env, keys_source):
+    from customer.models import start_mappers
+    from customer.repository import REPOSITORIES
+    from customer.security_keys import protect_history
+    from servicekit.db import Database, UnitOfWork
+
+    keys_source.use(crypto.load_keys("customer", env))
+    start_mappers()
+    database = Database(url)
+    return database, UnitOfWork(
+        database, repositories=REPOSITORIES, history_changes=protect_history
+    )
+
+
+def add_card(url: str, env, keys_source) -> str:
+    """A card with personal data and a change of its tax number, as the service writes
+    them (encrypted with the customer keys of ``env``)."""
+    from customer import handlers
+    from customer.commands import CreateCustomer, UpdateCustomer
+    from customer.domain import CustomerSettings
+    from servicekit.domain import Actor
+
+    database, uow = _customer_uow(url, env, keys_source)
+    clerk = Actor("li.na", ("sales_clerk",))
+    contacts = [{"name": "王建国", "phone": PHONE, "email": EMAIL}]
+    new = CreateCustomer(
+        name="华东机电有限公司", nature="agent", contacts=contacts, license_no=LICENSE, tax_no=TAX
+    )
+    customer_id = handlers.create_customer(uow, new, clerk, CustomerSettings()).id
+    change = UpdateCustomer({"tax_no": "9131MA1K3Z"})
+    handlers.update_customer(uow, customer_id, change, clerk, CustomerSettings())
+    database.dispose()
+    return customer_id
+
+
+def read_card(url: str, env, keys_source, customer_id: str) -> dict:
+    from customer import handlers
+
+    database, uow = _customer_uow(url, env, keys_source)
+    try:
+        card = handlers.get_customer(uow, customer_id)
+        return {"phone": card.contacts[0]["phone"], "tax_no": card.tax_no}
+    finally:
+        database.dispose()
+
+
+def every_byte(directory: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file())
+
+
+def test_a_backup_needs_a_passphrase_and_a_wrong_one_restores_nothing(env, tmp_path):
+    urls = make_databases(env)
+    put_marker(urls["returns"], "returns", "backed-up")
+    without = {k: v for k, v in env.items() if k != "AFTERSALES_BACKUP_PASSPHRASE"}
+    with pytest.raises(bk.BackupError, match="AFTERSALES_BACKUP_PASSPHRASE"):
+        bk.backup(tmp_path / "backups", env=without, log=lambda *_: None)
+    assert not (tmp_path / "backups").exists() or not any((tmp_path / "backups").iterdir())
+
+    target = bk.backup(tmp_path / "backups", env=env, log=lambda *_: None)
+    put_marker(urls["returns"], "returns", "later")
+    wrong = dict(env, AFTERSALES_BACKUP_PASSPHRASE="not the passphrase")
+    with pytest.raises(bk.BackupError, match="wrong passphrase"):
+        bk.restore(target, env=wrong, log=lambda *_: None)
+    with pytest.raises(bk.BackupError, match="AFTERSALES_BACKUP_PASSPHRASE"):
+        bk.restore(target, env=without, log=lambda *_: None)
+    assert markers(urls["returns"], "returns") == {"backed-up", "later"}  # untouched
+    bk.restore(target, env=env, log=lambda *_: None)
+    assert markers(urls["returns"], "returns") == {"backed-up"}
+
+
+def test_secrets_are_copied_only_when_asked(env, tmp_path):
+    make_databases(env)
+    data = Path(env["AFTERSALES_DATA_DIR"])
+    (data / "jwt-secret").write_text("jwt-secret-value")
+    keys = crypto.load_keys("customer", env)  # generates the customer key files
+    plain = bk.backup(tmp_path / "backups", env=env, log=lambda *_: None)
+    manifest = json.loads((plain / "manifest.json").read_text())
+    assert manifest["files"] == []
+    assert not list(plain.glob("jwt-secret*")) and not list(plain.glob("customer-*"))
+    # the keys it needs are named, never copied
+    assert manifest["keys"]["customer"] == {
+        "data": keys.data.fingerprints(),
+        "index": crypto.fingerprint(keys.index.key),
+        "source": "file",
+    }
+    assert keys.data.keys[0].encode() not in every_byte(plain)
+
+    asked = bk.backup(tmp_path / "backups", env=env, log=lambda *_: None, with_secrets=True)
+    names = {f["name"] for f in json.loads((asked / "manifest.json").read_text())["files"]}
+    assert names == {"jwt-secret", "customer-data-keys", "customer-index-key"}
+    everything = every_byte(asked)
+    assert keys.data.keys[0].encode() not in everything and b"jwt-secret-value" not in everything
+
+
+def test_customer_cards_are_unreadable_in_a_backup_and_come_back_with_their_keys(
+    env, tmp_path, customer_keys
+):
+    urls = make_databases(env)
+    data = Path(env["AFTERSALES_DATA_DIR"])
+    customer_id = add_card(urls["customer"], env, customer_keys)
+    # the database itself holds none of it in clear (encrypted at rest) ...
+    path = bk.sqlite_path(urls["customer"])
+    raw = b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
+    assert "华东机电有限公司".encode() in raw
+    for secret in PERSONAL:
+        assert secret.encode() not in raw, secret
+
+    target = bk.backup(tmp_path / "backups", env=env, log=lambda *_: None, with_secrets=True)
+    # ... nor the backup, sealed or opened
+    assert "华东机电有限公司".encode() not in every_byte(target)
+    opened = tmp_path / "opened.db"
+    bk.unseal(target / "customer.db.sealed", opened, PASSPHRASE)
+    assert "华东机电有限公司".encode() in opened.read_bytes()
+    for secret in PERSONAL:
+        assert secret.encode() not in every_byte(target), secret
+        assert secret.encode() not in opened.read_bytes(), secret
+
+    # a new machine: no database, no keys; the backup with its secrets brings both back
+    for path in data.iterdir():
+        path.unlink()
+    logged = []
+    bk.restore(target, env=env, log=logged.append)
+    assert not [line for line in logged if "warning" in line]
+    assert read_card(urls["customer"], env, customer_keys, customer_id) == {
+        "phone": PHONE,
+        "tax_no": "9131MA1K3Z",
+    }
+
+    # restored where other keys are in place: the restore says which keys it needs
+    only_db = bk.backup(tmp_path / "backups", env=env, log=lambda *_: None)
+    needed = json.loads((only_db / "manifest.json").read_text())["keys"]["customer"]["data"]
+    (data / "customer-data-keys").write_text(crypto.new_data_key() + "\n")
+    (data / "customer-index-key").write_text(crypto.new_index_key() + "\n")
+    logged.clear()
+    bk.restore(only_db, env=env, log=logged.append)
+    warnings = "\n".join(line for line in logged if "warning" in line)
+    assert needed[0] in warnings and "cannot be read" in warnings
+    assert "index key differs" in warnings
+    with pytest.raises(crypto.InvalidToken):
+        read_card(urls["customer"], env, customer_keys, customer_id)
+
+
+def test_a_backup_of_the_earlier_plain_format_is_still_restored(env, tmp_path):
+    urls = make_databases(env)
+    put_marker(urls["finance"], "finance", "old-format")
+    target = bk.backup(tmp_path / "backups", env=env, log=lambda *_: None)
+    manifest = json.loads((target / "manifest.json").read_text())
+    for entry in manifest["databases"]:  # as format 1 wrote it: plain copies
+        plain = entry["file"].removesuffix(".sealed")
+        bk.unseal(target / entry["file"], target / plain, PASSPHRASE)
+        (target / entry["file"]).unlink()
+        entry.update(file=plain, size=(target / plain).stat().st_size)
+        entry["sha256"] = bk.sha256_of(target / plain)
+    manifest["format"] = 1
+    (target / "manifest.json").write_text(json.dumps(manifest))
+    put_marker(urls["finance"], "finance", "later")
+    without = {k: v for k, v in env.items() if k != "AFTERSALES_BACKUP_PASSPHRASE"}
+    bk.restore(target, env=without, log=lambda *_: None)
+    assert markers(urls["finance"], "finance") == {"old-format"}
+    assert bk.list_backups(tmp_path / "backups")[0]["encrypted"] is False

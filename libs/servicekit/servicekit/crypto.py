@@ -149,9 +149,10 @@ def key_files(owner: str, env: Mapping[str, str] | None = None) -> tuple[Path, P
     return _data_keys_file(owner, env), _index_key_file(owner, env)
 
 
-def load_keys(owner: str, env: Mapping[str, str] | None = None) -> Keys:
+def load_keys(owner: str, env: Mapping[str, str] | None = None, generate: bool = True) -> Keys:
     """``<OWNER>_DATA_KEYS`` and ``<OWNER>_INDEX_KEY`` when set (both), else the key
-    files under the data dir, generated at first use."""
+    files under the data dir, generated at first use (``generate=False``: KeyConfigError
+    when there are none, for tools that must not make keys up)."""
     from servicekit.config import _env
 
     env = _env(env)
@@ -166,6 +167,11 @@ def load_keys(owner: str, env: Mapping[str, str] | None = None) -> Keys:
             )
         return Keys(KeyRing(given_data.split(",")), BlindIndex(given_index), "environment")
     data_file, index_file = key_files(owner, env)
+    if not generate and not (data_file.exists() and index_file.exists()):
+        raise KeyConfigError(
+            f"no {prefix}_DATA_KEYS/{prefix}_INDEX_KEY and no key files "
+            f"{data_file.name}, {index_file.name} under {data_dir(env)}"
+        )
     data = read_or_create(data_file, make=new_data_key)
     index = read_or_create(index_file, make=new_index_key)
     return Keys(KeyRing(data.splitlines()), BlindIndex(index), str(data_file))

@@ -103,6 +103,9 @@ def test_columns_store_tokens_and_read_clear_values():
 
 def test_keys_are_generated_once_into_private_files(tmp_path):
     env = {"AFTERSALES_DATA_DIR": str(tmp_path)}
+    with pytest.raises(KeyConfigError, match="no CUSTOMER_DATA_KEYS"):
+        load_keys("customer", env, generate=False)
+    assert list(tmp_path.iterdir()) == []
     first = load_keys("customer", env)
     again = load_keys("customer", env)
     assert first.data.keys == again.data.keys and first.index.key == again.index.key
