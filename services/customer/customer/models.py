@@ -80,6 +80,8 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(Customer, customers)
     mapper_registry.map_imperatively(ChangeRequest, change_requests)
     customer.security_models.map_security()  # issue 11: information security (rule C11)
+    customer.grading_models.map_grading()  # issue 11: grading, key accounts, risk, warnings
 
 
+import customer.grading_models  # noqa: E402  (its tables join metadata; issue 11)
 import customer.security_models  # noqa: E402  (its tables join metadata; rule C11)

@@ -1,6 +1,7 @@
 """The customer service's repositories: one per aggregate, on the unit of work."""
 
 from customer.domain import ChangeRequest, Customer
+from customer.grading_repository import GRADING_REPOSITORIES
 from customer.security_repository import CardReadRepository
 from servicekit.contracts.customer_vocabulary import ChangeRequestNotFound, CustomerNotFound
 from servicekit.repository import SqlRepository
@@ -21,3 +22,4 @@ class ChangeRequestRepository(SqlRepository[ChangeRequest]):
 # What every unit of work of the service carries: ``uow.customers``, ``uow.change_requests``.
 REPOSITORIES = {"customers": CustomerRepository, "change_requests": ChangeRequestRepository}
 REPOSITORIES["card_reads"] = CardReadRepository  # rule C11: who read which card
+REPOSITORIES.update(GRADING_REPOSITORIES)  # issue 11: uow.summaries, grades, risks ...

@@ -14,6 +14,7 @@ from customer.commands import (
     UpdateCustomer,
 )
 from customer.domain import CustomerSettings
+from customer.grading_service import GradingEntrypoints
 from customer.models import start_mappers
 from customer.repository import REPOSITORIES
 from customer.security_keys import protect_history
@@ -35,7 +36,7 @@ _request = contract.ChangeRequestSchema()
 _requests = contract.ChangeRequestSchema(many=True)
 
 
-class CustomerService(CardSecurity, HealthRpc):
+class CustomerService(GradingEntrypoints, CardSecurity, HealthRpc):
     name = contract.SERVICE
 
     # rule C11: personal values in the history are stored encrypted

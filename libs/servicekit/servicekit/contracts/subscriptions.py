@@ -40,6 +40,7 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     _s("complaints", "complaint_registered", "finance"),
     _s("complaints", "complaint_closed", "customer"),
     _s("complaints", "complaint_closed", "finance"),
+    _s("complaints", "complaint_rejected", "customer"),  # no longer a dispute (rule C8)
     _s("complaints", "complaint_rejected", "finance"),  # a rejected case ties nothing (rule F6)
     # an accepted plan becomes returns and replenishments, and vouchers (rule P8)
     _s("complaints", "plan_accepted", "returns"),

@@ -71,6 +71,48 @@ DIRECT_FIELDS = (
 @dataclass(frozen=True)
 class CustomerSettings:
     discount_floor: Decimal = Decimal("0.70")  # rule C4: of list price
+    # --- grading, key accounts, risk (issue 11: customer/domain/grading.py, risk.py,
+    # key_accounts.py; README "Configuration" says what each means) ---
+    scale_large_amount: Decimal = Decimal("5000000.00")  # rule C5
+    scale_medium_amount: Decimal = Decimal("1000000.00")  # rule C5
+    history_long_years: int = 5  # rule C5
+    history_medium_years: int = 2  # rule C5
+    grade_a_score: Decimal = Decimal("80")  # rule C6
+    grade_b_score: Decimal = Decimal("60")  # rule C6
+    weight_purchases: Decimal = Decimal("0.35")  # rule C6: the score's weights
+    weight_cooperation: Decimal = Decimal("0.15")
+    weight_payment: Decimal = Decimal("0.20")
+    weight_complaints: Decimal = Decimal("0.15")
+    weight_satisfaction: Decimal = Decimal("0.15")
+    purchases_full_score: Decimal = Decimal("5000000.00")  # rule C6: worth 100 points
+    cooperation_full_score_years: int = 10  # rule C6: worth 100 points
+    complaint_rate_zero_score: Decimal = Decimal("0.20")  # rule C6: complaints per invoice
+    satisfaction_unknown: Decimal = Decimal("4")  # rule C6: assumed before any follow-up
+    grading_window_months: int = 12  # rule C5: "annual" purchases
+    regrade_months: int = 1  # rule C6: periodic re-grading
+    large_change_points: Decimal = Decimal("10")  # rule C6: a score move that re-grades
+    grading_timer_seconds: int = 3600
+    business_utc_offset_hours: int = 8  # the business's calendar (months, quarters)
+    key_account_grades: str = "A"  # rule C7: comma-separated
+    key_account_scales: str = "large,medium"  # rule C7: comma-separated
+    churn_fall_share: Decimal = Decimal("0.30")  # rule C7
+    churn_key_accounts_only: bool = True  # rule C7
+    complaint_spike_days: int = 30  # rule C7
+    complaint_spike_count: int = 3  # rule C7
+    complaint_spike_ratio: Decimal = Decimal("2")  # rule C7: against the window before
+    risk_overdue_share_medium: Decimal = Decimal("0.10")  # rule C8: overdue / balance
+    risk_overdue_share_high: Decimal = Decimal("0.50")
+    risk_overdue_days_medium: int = 30  # rule C8: credit record
+    risk_overdue_days_high: int = 90
+    risk_disputes_medium: int = 1  # rule C8: open complaints
+    risk_disputes_high: int = 3
+    risk_complaints_medium: int = 2  # rule C8: complaints in the window
+    risk_complaints_high: int = 5
+    risk_complaint_window_days: int = 90
+    risk_medium_points: int = 2  # rule C8: the factors' points that make the level
+    risk_high_points: int = 4
+    risk_credit_cut: Decimal = Decimal("0.50")  # rule C8: share of the limit cut
+    risk_terms_steps: int = 1  # rule C8: how much shorter the settlement terms get
 
 
 def _plain(value: Any) -> Any:

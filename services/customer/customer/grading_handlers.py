@@ -1,0 +1,265 @@
+"""Use cases of grading (rule C5, rule C6) and the review of a customer that follows every
+fact the service hears: the summaries of finance's and complaints' events (rule X1),
+the grade when due, the key account (rule C7), the risk (rule C8) and churn warnings.
+
+Every consumed event is one unit of work: the summary's change, what the review decides
+(grade, warnings, a change request) and the inbox row commit together (rule X2). A
+customer's row is locked first, then its summary, in every use case here, so two facts
+about one customer take turns.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from customer.domain import Customer, CustomerSettings
+from customer.domain.grading import (
+    GradeRecord,
+    grade,
+    grade_card,
+    inputs_for,
+    large_change,
+    period_start,
+)
+from customer.domain.summaries import CustomerSummary, business_date, day_start
+from customer.grading_commands import ComplaintFact, InvoiceFact, LedgerFact
+from customer.key_account_handlers import follow_rule, watch_churn
+from customer.risk_handlers import review_risk
+from servicekit.contracts.customer_grading_vocabulary import SYSTEM, NotGradable
+from servicekit.db import UnitOfWork
+from servicekit.domain import Actor, utcnow
+
+
+def today_of(now: datetime, settings: CustomerSettings) -> date:
+    return business_date(now, settings.business_utc_offset_hours)
+
+
+def period_start_at(now: datetime, settings: CustomerSettings) -> datetime:
+    """When the current grading period began (rule C6), in UTC."""
+    offset = settings.business_utc_offset_hours
+    return day_start(period_start(today_of(now, settings), settings), offset)
+
+
+# --- the review --------------------------------------------------------------------
+def regrade_if_due(
+    uow: UnitOfWork,
+    settings: CustomerSettings,
+    customer: Customer,
+    summary: CustomerSummary,
+    now: datetime,
+    *,
+    periodic: bool = False,
+    by: str | None = None,
+    keep: bool = False,
+) -> GradeRecord:
+    """rule C6: grade the first time, periodically, on a large change, or when a person
+    asks (``by``); otherwise leave the grade as it is."""
+    grading = grade(inputs_for(customer, summary, today_of(now, settings), settings), settings)
+    record = uow.grades.get_or_add(customer.id, now)
+    if by is not None:
+        trigger, reason = "manual", f"re-graded at the request of {by}"
+    elif record.graded_at is None:
+        trigger, reason = "first", "first grading"
+    elif periodic:
+        trigger, reason = "periodic", f"periodic re-grading (every {settings.regrade_months} month)"
+    else:
+        change = large_change(record, grading, settings)
+        if change is None:
+            return record
+        trigger, reason = "large_change", f"large change: {change}"
+    entry = record.regrade(grading, trigger, reason, by or SYSTEM, now, keep=keep)
+    if entry is not None:
+        uow.grades.add_change(entry)
+    grade_card(customer, record, by or SYSTEM, now)
+    return record
+
+
+def review(
+    uow: UnitOfWork,
+    settings: CustomerSettings,
+    customer: Customer | None,
+    summary: CustomerSummary,
+    now: datetime,
+    *,
+    periodic: bool = False,
+    by: str | None = None,
+    keep: bool = False,
+) -> GradeRecord | None:
+    """What a new fact (or the period's end, or a person) changes for a customer: its
+    grade (rule C6), key account (rule C7), risk (rule C8) and churn warnings (rule C7).
+    Only cards with terms in effect are reviewed (rule C3); the summary is kept anyway."""
+    if customer is None or not customer.terms_in_effect:
+        return None
+    record = regrade_if_due(
+        uow, settings, customer, summary, now, periodic=periodic, by=by, keep=keep
+    )
+    account = follow_rule(uow, settings, customer, record, now)
+    today = today_of(now, settings)
+    review_risk(uow, settings, customer, summary, account, today, now)
+    watch_churn(uow, settings, customer, summary, account, today, now)
+    return record
+
+
+def _with_summary(uow: UnitOfWork, customer_id: str, now: datetime):
+    """The customer (locked; None when the service does not know it) and its summary."""
+    customer = uow.customers.find(customer_id, for_update=True)
+    return customer, uow.summaries.get_or_add(customer_id, now)
+
+
+# --- facts from finance and complaints (rule X1) -------------------------------------
+def handle_invoice_recorded(
+    uow: UnitOfWork, settings: CustomerSettings, fact: InvoiceFact, now: datetime | None = None
+) -> bool:
+    """``finance.invoice_recorded``: a purchase (rule C5, rule C6, rule C7); False when the
+    invoice was known already."""
+    now = now or utcnow()
+    with uow:
+        customer, summary = _with_summary(uow, fact.customer_id, now)
+        added = summary.record_invoice(fact.purchase(), now)
+        if added:
+            review(uow, settings, customer, summary, now)
+        uow.commit()
+        return added
+
+
+def handle_ledger_changed(
+    uow: UnitOfWork, settings: CustomerSettings, fact: LedgerFact, now: datetime | None = None
+) -> bool:
+    """``finance.ledger_changed``: balance and overdue (rule C6: payment behaviour, rule C8);
+    False when a newer announcement is kept already."""
+    now = now or utcnow()
+    with uow:
+        customer, summary = _with_summary(uow, fact.customer_id, now)
+        taken = summary.record_ledger(
+            balance=fact.balance,
+            overdue=fact.overdue,
+            ageing=fact.ageing,
+            as_of=fact.as_of,
+            at=fact.at,
+            now=now,
+        )
+        if taken:
+            review(uow, settings, customer, summary, now)
+        uow.commit()
+        return taken
+
+
+def handle_complaint_registered(
+    uow: UnitOfWork, settings: CustomerSettings, fact: ComplaintFact, now: datetime | None = None
+) -> bool:
+    """``complaints.complaint_registered``: complaint rate, disputes, spikes (rule C6,
+    rule C7, rule C8)."""
+    now = now or utcnow()
+    with uow:
+        customer, summary = _with_summary(uow, fact.customer_id, now)
+        added = summary.complaint_registered(
+            fact.complaint_id, fact.number, fact.registered_at or now, now
+        )
+        if added:
+            review(uow, settings, customer, summary, now)
+        uow.commit()
+        return added
+
+
+def handle_complaint_closed(
+    uow: UnitOfWork, settings: CustomerSettings, fact: ComplaintFact, now: datetime | None = None
+) -> bool:
+    """``complaints.complaint_closed``: the follow-up's satisfaction (rule C6)."""
+    now = now or utcnow()
+    with uow:
+        customer, summary = _with_summary(uow, fact.customer_id, now)
+        closed = summary.complaint_closed(
+            fact.complaint_id,
+            fact.number,
+            registered_at=fact.registered_at,
+            closed_at=fact.closed_at or now,
+            satisfied=bool(fact.satisfied),
+            satisfaction=fact.satisfaction,
+            now=now,
+        )
+        if closed:
+            review(uow, settings, customer, summary, now)
+        uow.commit()
+        return closed
+
+
+def handle_complaint_rejected(
+    uow: UnitOfWork, settings: CustomerSettings, fact: ComplaintFact, now: datetime | None = None
+) -> bool:
+    """``complaints.complaint_rejected``: the case is not a complaint that counts, nor a
+    dispute (rule C8)."""
+    now = now or utcnow()
+    with uow:
+        customer, summary = _with_summary(uow, fact.customer_id, now)
+        rejected = summary.complaint_rejected(
+            fact.complaint_id, fact.number, fact.rejected_at or now, now
+        )
+        if rejected:
+            review(uow, settings, customer, summary, now)
+        uow.commit()
+        return rejected
+
+
+# --- commands and the timer ------------------------------------------------------------
+def regrade_customer(
+    uow: UnitOfWork,
+    settings: CustomerSettings,
+    customer_id: str,
+    actor: Actor,
+    now: datetime | None = None,
+) -> GradeRecord:
+    """A person re-grades one customer now (rule C6); kept in its grade history."""
+    now = now or utcnow()
+    with uow:
+        customer, summary = _with_summary(uow, customer_id, now)
+        if customer is None:
+            uow.customers.get(customer_id)  # the repository's CustomerNotFound
+        if not customer.terms_in_effect:
+            raise NotGradable(details={"status": customer.status})
+        record = review(uow, settings, customer, summary, now, by=actor.username, keep=True)
+        uow.commit()
+        return record
+
+
+def regrade_all(
+    uow: UnitOfWork, settings: CustomerSettings, actor: Actor, now: datetime | None = None
+) -> dict[str, int]:
+    """A person re-grades every customer with terms in effect now (rule C6), in one
+    transaction; the history keeps the gradings that changed something."""
+    now = now or utcnow()
+    graded = changed = 0
+    with uow:
+        for customer_id in uow.grades.gradable_customer_ids():
+            customer, summary = _with_summary(uow, customer_id, now)
+            before = uow.grades.find(customer_id)
+            previous = (before.grade, before.score) if before is not None else (None, None)
+            record = review(uow, settings, customer, summary, now, by=actor.username)
+            if record is None:
+                continue
+            graded += 1
+            changed += (record.grade, record.score) != previous
+        uow.commit()
+    return {"graded": graded, "changed": changed}
+
+
+def review_customer(
+    uow: UnitOfWork,
+    settings: CustomerSettings,
+    customer_id: str,
+    now: datetime | None = None,
+    periodic: bool = False,
+) -> bool:
+    """The timer's review of one customer: its periodic grading when due (checked again
+    under the lock, so two instances never grade twice in a period), and its daily
+    risk and churn review. False when the customer is gone or not gradable."""
+    now = now or utcnow()
+    with uow:
+        customer, summary = _with_summary(uow, customer_id, now)
+        if customer is None or not customer.terms_in_effect:
+            return False
+        record = uow.grades.find(customer_id)
+        if periodic and record is not None and not record.due(period_start_at(now, settings)):
+            periodic = False
+        review(uow, settings, customer, summary, now, periodic=periodic)
+        uow.commit()
+        return True

@@ -1,0 +1,128 @@
+"""Repositories of grading, key accounts, risk and warnings, on the unit of work:
+``uow.summaries``, ``uow.grades``, ``uow.risks``, ``uow.key_accounts``, ``uow.warnings``
+(``customer.repository.REPOSITORIES`` carries them). Fakes: ``customer.grading_testing``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
+
+from customer.domain import NEW_STATUSES, ChangeRequest, Customer
+from customer.domain.grading import GradeChange, GradeRecord
+from customer.domain.key_accounts import KeyAccount
+from customer.domain.risk import RiskRecord
+from customer.domain.summaries import CustomerSummary
+from customer.domain.warnings import CustomerWarning
+from servicekit.contracts.customer_grading_vocabulary import SYSTEM, WarningNotFound
+from servicekit.contracts.customer_vocabulary import CustomerNotFound
+from servicekit.repository import SqlRepository
+
+T = TypeVar("T")
+OPEN_REQUEST_STATUSES = ("pending", "partially_approved")
+
+
+def _add_once(repository: SqlRepository[T], id: str, make: Callable[[], T]) -> T:
+    """The row ``id``, locked; a new one from ``make`` when there is none. A twin inserted
+    at the same moment wins: the insert runs in a savepoint and its refusal reads the twin
+    (refused at commit instead, the unit of work would take it for a duplicate event)."""
+    found = repository.find(id, for_update=True)
+    if found is not None:
+        return found
+    made = make()
+    try:
+        with repository.session.begin_nested():
+            repository.session.add(made)
+    except IntegrityError:
+        return repository.get(id, for_update=True)
+    return made
+
+
+class _PerCustomer(SqlRepository[T]):
+    """One row per customer, made when first needed."""
+
+    not_found = CustomerNotFound
+    id_key = "customer_id"
+    make: Callable[[str, datetime], T]
+
+    def get_or_add(self, customer_id: str, now: datetime) -> T:
+        return _add_once(self, customer_id, lambda: type(self).make(customer_id, now))
+
+
+class SummaryRepository(_PerCustomer[CustomerSummary]):
+    model = CustomerSummary
+    make = CustomerSummary
+
+
+class GradeRepository(_PerCustomer[GradeRecord]):
+    model = GradeRecord
+    make = GradeRecord
+
+    def add_change(self, change: GradeChange) -> None:
+        """A grade history entry (rule C6), written once."""
+        self.session.add(change)
+
+    def gradable_customer_ids(self) -> list[str]:
+        """The customers whose terms are in effect (rule C3), oldest first."""
+        query = (
+            select(Customer.id)
+            .where(Customer.status.not_in(NEW_STATUSES))
+            .order_by(Customer.created_at, Customer.id)
+        )
+        return list(self.session.scalars(query))
+
+
+class RiskRepository(_PerCustomer[RiskRecord]):
+    model = RiskRecord
+    make = RiskRecord
+
+    def open_request(self, customer_id: str) -> ChangeRequest | None:
+        """The change request the service proposed for this customer and nobody has
+        decided yet (rule C8: one at a time)."""
+        query = select(ChangeRequest).where(
+            ChangeRequest.customer_id == customer_id,
+            ChangeRequest.requested_by == SYSTEM,
+            ChangeRequest.status.in_(OPEN_REQUEST_STATUSES),
+        )
+        return self.session.scalars(query).first()
+
+
+class KeyAccountRepository(_PerCustomer[KeyAccount]):
+    model = KeyAccount
+    make = KeyAccount
+
+
+class WarningRepository(SqlRepository[CustomerWarning]):
+    model = CustomerWarning
+    not_found = WarningNotFound
+    id_key = "warning_id"
+
+    def raised(self, customer_id: str, key: str) -> bool:
+        """Whether this customer has a warning for this cause and period already."""
+        query = select(
+            exists().where(CustomerWarning.customer_id == customer_id, CustomerWarning.key == key)
+        )
+        return bool(self.session.scalar(query))
+
+    def add_once(self, warning: CustomerWarning) -> bool:
+        """Add a warning unless its twin (same customer and key) is there; True when added."""
+        if self.raised(warning.customer_id, warning.key):
+            return False
+        try:
+            with self.session.begin_nested():
+                self.session.add(warning)
+        except IntegrityError:
+            return False
+        return True
+
+
+GRADING_REPOSITORIES = {
+    "summaries": SummaryRepository,
+    "grades": GradeRepository,
+    "risks": RiskRepository,
+    "key_accounts": KeyAccountRepository,
+    "warnings": WarningRepository,
+}
