@@ -4,18 +4,7 @@ mapped, what goes over RPC (method, arguments, actor, request id), status and he
 
 import pytest
 
-from gateway.tests.matrix import (
-    Api,
-    answer_with,
-    check_documented_paths,
-    check_matrix_covers,
-    check_operation,
-    check_query_parameters,
-    named,
-    page_of,
-    query_parameters,
-    role_cases,
-)
+from gateway.tests import matrix
 from servicekit.contracts.common import ROLES
 from servicekit.contracts.complaints import (
     ApproverRankTooLow,
@@ -149,7 +138,7 @@ REPORT = {
 CANNED = {
     "register_complaint": {**COMPLAINT, "status": "registered"},
     "get_complaint": COMPLAINT,
-    "list_complaints": page_of(COMPLAINT),
+    "list_complaints": matrix.page_of(COMPLAINT),
     "accept_complaint": {**COMPLAINT, "status": "accepted"},
     "reject_complaint": {**COMPLAINT, "status": "rejected", "rejected_reason": "超过质保期"},
     "record_investigation": {**COMPLAINT, "status": "investigated"},
@@ -158,19 +147,19 @@ CANNED = {
     "send_back_plan": {**PLAN, "status": "declined", "response_comment": "依据不足"},
     "record_customer_response": {**COMPLAINT, "status": "executing"},
     "record_follow_up": {**COMPLAINT, "status": "closed", "closed_at": LATER},
-    "list_notices": page_of(NOTICE),
+    "list_notices": matrix.page_of(NOTICE),
     "monthly_report": REPORT,
 }
 
 
 @pytest.fixture(autouse=True)
 def complaints_answers(rpc):
-    return answer_with(rpc, "complaints", CANNED)
+    return matrix.answer_with(rpc, "complaints", CANNED)
 
 
 @pytest.fixture
 def api(client, rpc, token_for):
-    return Api("complaints", client, rpc, token_for)
+    return matrix.Api("complaints", client, rpc, token_for)
 
 
 HANDLERS = ("cs_agent", "cs_manager")
@@ -228,13 +217,15 @@ ENDPOINTS = [
 
 
 # --- who may do what --------------------------------------------------------
-@pytest.mark.parametrize("case", role_cases(ENDPOINTS))
+@pytest.mark.parametrize("case", matrix.role_cases(ENDPOINTS))
 def test_role_matrix(api, case):
     api.check_role(case)
 
 
 def test_the_matrix_covers_every_complaint_endpoint(app):
-    check_matrix_covers(app, "complaints", ENDPOINTS, {"complaint_id": "cp-1", "plan_id": "p-1"})
+    matrix.check_matrix_covers(
+        app, "complaints", ENDPOINTS, {"complaint_id": "cp-1", "plan_id": "p-1"}
+    )
 
 
 def test_roles_are_documented_per_operation(spec):
@@ -321,7 +312,7 @@ INVALID = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("case", named(INVALID))
+@pytest.mark.parametrize("case", matrix.named(INVALID))
 def test_invalid_requests_are_422_and_reach_no_service(api, case):
     api.check_invalid(*case)
 
@@ -374,7 +365,7 @@ SERVICE_ERRORS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("case", named(SERVICE_ERRORS))
+@pytest.mark.parametrize("case", matrix.named(SERVICE_ERRORS))
 def test_service_errors_are_mapped(api, case):
     api.check_service_error(*case)
 
@@ -546,22 +537,22 @@ OPERATIONS = {
 def test_openapi_documents_every_complaint_operation(
     spec, path, method, request_schema, status, response_schema
 ):
-    check_operation(spec, path, method, request_schema, status, response_schema)
+    matrix.check_operation(spec, path, method, request_schema, status, response_schema)
 
 
 def test_openapi_has_every_complaint_path(app, spec):
-    check_documented_paths(app, spec, "complaints", OPERATIONS)
+    matrix.check_documented_paths(app, spec, "complaints", OPERATIONS)
 
 
 def test_openapi_documents_query_parameters(spec):
-    check_query_parameters(
+    matrix.check_query_parameters(
         spec,
         {
             "/api/v1/complaints": {"status", "customer_id", "overdue"},
             "/api/v1/notices": {"type", "department"},
         },
     )
-    month = query_parameters(spec, "/api/v1/reports/complaints/monthly")["month"]
+    month = matrix.query_parameters(spec, "/api/v1/reports/complaints/monthly")["month"]
     assert month["required"] is True and month["schema"]["pattern"]
 
 

@@ -6,19 +6,7 @@ document."""
 
 import pytest
 
-from gateway.tests.matrix import (
-    Api,
-    answer_with,
-    check_documented_paths,
-    check_matrix_covers,
-    check_operation,
-    check_query_parameters,
-    named,
-    page_of,
-    query_enum,
-    query_parameters,
-    role_cases,
-)
+from gateway.tests import matrix
 from servicekit.contracts.common import MAX_BODY_ITEMS
 from servicekit.contracts.finance import (
     AGEING_BUCKETS,
@@ -205,10 +193,10 @@ LOSS = {
 
 
 CANNED = {
-    "list_reconciliations": page_of(RECONCILIATION),
+    "list_reconciliations": matrix.page_of(RECONCILIATION),
     "get_reconciliation": RECONCILIATION,
     "resolve_reconciliation": RESOLVED,
-    "list_vouchers": page_of(VOUCHER),
+    "list_vouchers": matrix.page_of(VOUCHER),
     "get_voucher": VOUCHER,
     "record_proof": POSTED,
     "record_invoice": INVOICE_ENTRY,
@@ -217,18 +205,18 @@ CANNED = {
     "check_credit": CREDIT_DECISION,
     "get_collection_rate": COLLECTION_RATE,
     "record_resale": RESALE,
-    "list_losses": page_of(LOSS, amount="210.00"),
+    "list_losses": matrix.page_of(LOSS, amount="210.00"),
 }
 
 
 @pytest.fixture(autouse=True)
 def finance_answers(rpc):
-    return answer_with(rpc, "finance", CANNED)
+    return matrix.answer_with(rpc, "finance", CANNED)
 
 
 @pytest.fixture
 def api(client, rpc, token_for):
-    return Api("finance", client, rpc, token_for)
+    return matrix.Api("finance", client, rpc, token_for)
 
 
 FINANCE = ("finance",)
@@ -287,14 +275,14 @@ ENDPOINTS = [
 
 
 # --- who may do what (CONTRACT "Who may do what") ------------------------------------
-@pytest.mark.parametrize("case", role_cases(ENDPOINTS))
+@pytest.mark.parametrize("case", matrix.role_cases(ENDPOINTS))
 def test_role_matrix(api, case):
     api.check_role(case)
 
 
 def test_the_matrix_covers_every_finance_endpoint(app):
     samples = {"reconciliation_id": "rc-1", "voucher_id": "v-2", "customer_id": "c-1"}
-    check_matrix_covers(app, "finance", ENDPOINTS, samples)
+    matrix.check_matrix_covers(app, "finance", ENDPOINTS, samples)
 
 
 def test_customer_readers_do_not_read_the_ledger_with_an_api_key(client, rpc, admin_headers):
@@ -448,7 +436,7 @@ INVALID = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("case", named(INVALID))
+@pytest.mark.parametrize("case", matrix.named(INVALID))
 def test_invalid_requests_are_422_and_reach_no_service(api, case):
     api.check_invalid(*case)
 
@@ -525,7 +513,7 @@ SERVICE_ERRORS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("case", named(SERVICE_ERRORS))
+@pytest.mark.parametrize("case", matrix.named(SERVICE_ERRORS))
 def test_service_errors_are_mapped(api, case):
     api.check_service_error(*case)
 
@@ -752,16 +740,16 @@ OPERATIONS = {
 def test_openapi_documents_every_finance_operation_with_its_roles(
     spec, path, method, request_schema, status, response_schema, roles
 ):
-    check_operation(spec, path, method, request_schema, status, response_schema, roles)
+    matrix.check_operation(spec, path, method, request_schema, status, response_schema, roles)
 
 
 def test_openapi_has_every_finance_path(app, spec):
-    check_documented_paths(app, spec, "finance", OPERATIONS)
+    matrix.check_documented_paths(app, spec, "finance", OPERATIONS)
 
 
 def test_openapi_documents_the_conflicts_of_recording(spec):
     """A taken invoice number and a held or computed case are 409s, though the paths name
-    no resource (gateway.blueprint documents 409 only for commands on a named thing)."""
+    no resource (gateway.blueprint documents 409 only for commands on a matrix.named thing)."""
     for path in (f"{P}/invoices", f"{P}/resales"):
         responses = spec["paths"][path]["post"]["responses"]
         assert {"409", "413", "422"} <= set(responses), path
@@ -769,7 +757,7 @@ def test_openapi_documents_the_conflicts_of_recording(spec):
 
 
 def test_openapi_documents_query_parameters(spec):
-    check_query_parameters(
+    matrix.check_query_parameters(
         spec,
         {
             f"{P}/reconciliations": {"return_id", "complaint_id", "customer_id", "status"},
@@ -777,11 +765,13 @@ def test_openapi_documents_query_parameters(spec):
             f"{P}/losses": {"department", "person", "complaint_id"},
         },
     )
-    assert query_enum(spec, f"{P}/reconciliations", "status") == list(RECONCILIATION_STATUSES)
-    assert query_enum(spec, f"{P}/vouchers", "type") == list(VOUCHER_TYPES)
-    assert query_enum(spec, f"{P}/vouchers", "status") == list(VOUCHER_STATUSES)
+    assert matrix.query_enum(spec, f"{P}/reconciliations", "status") == list(
+        RECONCILIATION_STATUSES
+    )
+    assert matrix.query_enum(spec, f"{P}/vouchers", "type") == list(VOUCHER_TYPES)
+    assert matrix.query_enum(spec, f"{P}/vouchers", "status") == list(VOUCHER_STATUSES)
 
-    rate = query_parameters(spec, f"{P}/collection-rate")
+    rate = matrix.query_parameters(spec, f"{P}/collection-rate")
     assert set(rate) == {"owner", "from", "to"}  # CONTRACT's names; not paged
     assert all(p["in"] == "query" and p["required"] for p in rate.values())
     assert rate["from"]["schema"]["format"] == rate["to"]["schema"]["format"] == "date"

@@ -5,18 +5,7 @@ the service's errors mapped, what goes over RPC (method, arguments, actor), the 
 
 import pytest
 
-from gateway.tests.matrix import (
-    Api,
-    answer_with,
-    check_documented_paths,
-    check_matrix_covers,
-    check_operation,
-    check_query_parameters,
-    named,
-    page_of,
-    query_enum,
-    role_cases,
-)
+from gateway.tests import matrix
 from servicekit.contracts.common import MAX_BODY_ITEMS, ROLES
 from servicekit.contracts.returns import (
     MOVEMENT_KINDS,
@@ -124,18 +113,18 @@ RETURN_REQUEST = {
 
 CANNED = {
     "get_return": RETURN,
-    "list_returns": page_of(RETURN),
+    "list_returns": matrix.page_of(RETURN),
     "post_receipt": {"created": True, "receipt": RECEIPT},
     "sign_off": {**RETURN, "status": "received", "received_at": LATER, "received_by": "wu.wh"},
     "record_inspection": {**RETURN, "status": "inspected", "witness": "li.clerk"},
-    "list_stock_movements": page_of(MOVEMENT),
-    "list_scrap": page_of(SCRAP),
+    "list_stock_movements": matrix.page_of(MOVEMENT),
+    "list_scrap": matrix.page_of(SCRAP),
     "get_replenishment": SHIPMENT,
-    "list_replenishments": page_of(SHIPMENT),
+    "list_replenishments": matrix.page_of(SHIPMENT),
     "ship_replenishment": {**SHIPMENT, "status": "shipped", "carrier": "顺丰速运",
                            "tracking_no": "SF1234567890", "shipped_at": LATER},
     "file_return_request": RETURN_REQUEST,
-    "list_return_requests": page_of(RETURN_REQUEST),
+    "list_return_requests": matrix.page_of(RETURN_REQUEST),
     "get_return_request": RETURN_REQUEST,
     "decide_return_request": {**RETURN_REQUEST, "status": "approved", "return_id": "ra-2"},
 }  # fmt: skip
@@ -143,12 +132,12 @@ CANNED = {
 
 @pytest.fixture(autouse=True)
 def returns_answers(rpc):
-    return answer_with(rpc, "returns", CANNED)
+    return matrix.answer_with(rpc, "returns", CANNED)
 
 
 @pytest.fixture
 def api(client, rpc, token_for):
-    return Api("returns", client, rpc, token_for)
+    return matrix.Api("returns", client, rpc, token_for)
 
 
 ANYONE = tuple(ROLES)
@@ -198,14 +187,14 @@ ENDPOINTS = [
 
 
 # --- who may do what (CONTRACT "Who may do what") ------------------------------------
-@pytest.mark.parametrize("case", role_cases(ENDPOINTS))
+@pytest.mark.parametrize("case", matrix.role_cases(ENDPOINTS))
 def test_role_matrix(api, case):
     api.check_role(case)
 
 
 def test_the_matrix_covers_every_returns_endpoint(app):
     samples = {"return_id": "ra-1", "shipment_id": "rp-1", "request_id": "rr-1"}
-    check_matrix_covers(app, "returns", ENDPOINTS, samples)
+    matrix.check_matrix_covers(app, "returns", ENDPOINTS, samples)
 
 
 # The static /returns/requests paths sit beside /returns/<return_id>: each reaches its own
@@ -371,7 +360,7 @@ INVALID = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("case", named(INVALID))
+@pytest.mark.parametrize("case", matrix.named(INVALID))
 def test_invalid_requests_are_422_and_reach_no_service(api, case):
     api.check_invalid(*case)
 
@@ -419,7 +408,7 @@ SERVICE_ERRORS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("case", named(SERVICE_ERRORS))
+@pytest.mark.parametrize("case", matrix.named(SERVICE_ERRORS))
 def test_service_errors_are_mapped(api, case):
     api.check_service_error(*case)
 
@@ -529,7 +518,7 @@ def test_reads_pass_only_ids(api, path, rpc_method, args):
 
 def test_service_answers_pass_through_with_chinese_text_unescaped(client, rpc, token_for):
     answer = {**SCRAP, "added_by_a_newer_service": {"kept": True}}
-    rpc.answers[("returns", "list_scrap")] = page_of(answer)
+    rpc.answers[("returns", "list_scrap")] = matrix.page_of(answer)
     response = client.get("/api/v1/scrap", headers=token_for("gm"))
     assert response.get_json()["items"] == [answer]
     text = response.get_data(as_text=True)
@@ -589,11 +578,11 @@ OPERATIONS = {
 def test_openapi_documents_every_returns_operation_with_its_roles(
     spec, path, method, request_schema, status, response_schema, roles
 ):
-    check_operation(spec, path, method, request_schema, status, response_schema, roles)
+    matrix.check_operation(spec, path, method, request_schema, status, response_schema, roles)
 
 
 def test_openapi_has_every_returns_path(app, spec):
-    check_documented_paths(app, spec, "returns", OPERATIONS)
+    matrix.check_documented_paths(app, spec, "returns", OPERATIONS)
 
 
 def test_openapi_documents_a_receipt_as_201_new_and_200_posted_before(spec):
@@ -606,7 +595,7 @@ def test_openapi_documents_a_receipt_as_201_new_and_200_posted_before(spec):
 
 
 def test_openapi_documents_query_parameters(spec):
-    check_query_parameters(
+    matrix.check_query_parameters(
         spec,
         {
             "/api/v1/returns": {"complaint_id", "customer_id", "status"},
@@ -616,10 +605,12 @@ def test_openapi_documents_query_parameters(spec):
             "/api/v1/returns/requests": {"customer_id", "status"},
         },
     )
-    assert query_enum(spec, "/api/v1/returns", "status") == list(RETURN_STATUSES)
-    assert query_enum(spec, "/api/v1/stock-movements", "kind") == list(MOVEMENT_KINDS)
-    assert query_enum(spec, "/api/v1/replenishments", "status") == list(REPLENISHMENT_STATUSES)
-    assert query_enum(spec, "/api/v1/returns/requests", "status") == list(REQUEST_STATUSES)
+    assert matrix.query_enum(spec, "/api/v1/returns", "status") == list(RETURN_STATUSES)
+    assert matrix.query_enum(spec, "/api/v1/stock-movements", "kind") == list(MOVEMENT_KINDS)
+    assert matrix.query_enum(spec, "/api/v1/replenishments", "status") == list(
+        REPLENISHMENT_STATUSES
+    )
+    assert matrix.query_enum(spec, "/api/v1/returns/requests", "status") == list(REQUEST_STATUSES)
 
 
 def test_openapi_request_schemas_carry_the_contract_values(spec):

@@ -4,6 +4,7 @@ newest first, and the stock movements and scrap records are rows of plain values
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -21,30 +22,25 @@ from returns.commands import (
 )
 from returns.models import start_mappers
 from returns.repository import REPOSITORIES
-from returns.testing import CLERK, MARKET, QUALITY, WAREHOUSE, scan
+from returns.testing import CLERK, MARKET, QUALITY, WAREHOUSE, plan, scan
 from servicekit.db import UnitOfWork
 from servicekit.testing import migrated_database
 
+RETURN = PlanAction(
+    "a-1",
+    "return",
+    (
+        ReturnLine("P-1", 8, Decimal("20.00"), description="控制柜外壳"),
+        ReturnLine("P-2", 2, Decimal("1.00")),
+    ),
+)
+REPLENISHMENT = PlanAction("a-2", "replenishment", (ReturnLine("R-1", 1, Decimal("5.00")),))
+
 
 def accepted(n: int) -> AcceptedPlan:
-    """Plan ``n`` of case-``n`` for cust-``n``: a return of A-1 and B-2, a replenishment."""
-    return AcceptedPlan(
-        f"case-{n}",
-        f"plan-{n}",
-        f"cust-{n}",
-        (
-            PlanAction(
-                "act-1",
-                "return",
-                (
-                    ReturnLine("A-1", 10, Decimal("12.50"), description="A-1 spec"),
-                    ReturnLine("B-2", 4, Decimal("3.00")),
-                ),
-            ),
-            PlanAction("act-2", "replenishment", (ReturnLine("D-4", 5, Decimal("1.00")),)),
-        ),
-        owner="li.na",
-    )
+    """Plan ``n`` of case-``n`` for cust-``n``: a return of P-1 and P-2, a replenishment."""
+    accepted = plan(RETURN, REPLENISHMENT, plan_id=f"plan-{n}")
+    return replace(accepted, complaint_id=f"case-{n}", customer_id=f"cust-{n}")
 
 
 @pytest.fixture
@@ -61,20 +57,20 @@ def uow(database):
 
 @pytest.fixture
 def stored(uow):
-    """Case 1 received, inspected (A-1: 6 good, 1 rework, 2 scrap) and its replenishment
+    """Case 1 received, inspected (P-1: 5 good, 1 rework, 2 scrap) and its replenishment
     shipped; case 2 authorized only; two return requests, one approved."""
     first = handlers.handle_plan_accepted(uow(), accepted(1))
-    handlers.post_receipt(uow(), first.id, scan("s-1", ("A-1", 9), ("B-2", 4)), WAREHOUSE)
+    handlers.post_receipt(uow(), first.id, scan("s-1", ("P-1", 8), ("P-2", 2)), WAREHOUSE)
     handlers.sign_off(uow(), first.id, WAREHOUSE)
     split = RecordInspection(
-        "li.na", (InspectionLine("A-1", 6, 1, 2), InspectionLine("B-2", 4, 0, 0))
+        "li.na", (InspectionLine("P-1", 5, 1, 2), InspectionLine("P-2", 2, 0, 0))
     )
     handlers.inspect(uow(), first.id, split, QUALITY)
     with uow() as unit:
         (shipment,) = unit.replenishments.for_plan("plan-1")
     handlers.ship_replenishment(uow(), shipment.id, ShipReplenishment("SF", "SF1"), WAREHOUSE)
     second = handlers.handle_plan_accepted(uow(), accepted(2))
-    line = (ReturnLine("A-1", 3, Decimal("2.50")),)
+    line = (ReturnLine("P-1", 3, Decimal("20.00")),)
     pending = handlers.file_return_request(
         uow(), FileReturnRequest("cust-1", "no_reason", "合同第5条", line), CLERK
     )
@@ -128,9 +124,9 @@ def test_stock_movements_are_rows_newest_first(uow, stored):  # rule R3, rule R4
     everything = queries.list_stock_movements(uow(), {}, 1, 50)
     assert everything["total"] == 3
     assert sorted((row["sku"], row["kind"], row["quantity"]) for row in everything["items"]) == [
-        ("A-1", "returned_to_stock", 6),
-        ("A-1", "scrapped", -2),
-        ("B-2", "returned_to_stock", 4),
+        ("P-1", "returned_to_stock", 5),
+        ("P-1", "scrapped", -2),
+        ("P-2", "returned_to_stock", 2),
     ]
     row = everything["items"][0]
     assert set(row) == {"return_id", "sku", "kind", "quantity", "at", "by"}
@@ -138,24 +134,24 @@ def test_stock_movements_are_rows_newest_first(uow, stored):  # rule R3, rule R4
     times = [row["at"] for row in everything["items"]]
     assert times == sorted(times, reverse=True)
     scrapped = queries.list_stock_movements(uow(), {"kind": "scrapped"}, 1, 50)
-    assert [(r["sku"], r["quantity"]) for r in scrapped["items"]] == [("A-1", -2)]
-    b_2 = queries.list_stock_movements(uow(), {"sku": "B-2", "return_id": stored["first"]}, 1, 50)
+    assert [(r["sku"], r["quantity"]) for r in scrapped["items"]] == [("P-1", -2)]
+    b_2 = queries.list_stock_movements(uow(), {"sku": "P-2", "return_id": stored["first"]}, 1, 50)
     assert [r["kind"] for r in b_2["items"]] == ["returned_to_stock"]
     assert queries.list_stock_movements(uow(), {"return_id": stored["second"]}, 1, 50)["total"] == 0
     assert len(queries.list_stock_movements(uow(), {}, 2, 2)["items"]) == 1
 
 
 def test_scrap_records_are_rows_with_their_spec(uow, stored):  # rule R4
-    listed = queries.list_scrap(uow(), {"sku": "A-1"}, 1, 50)
+    listed = queries.list_scrap(uow(), {"sku": "P-1"}, 1, 50)
     assert listed["total"] == 1
     (row,) = listed["items"]
     assert {k: row[k] for k in ("return_id", "sku", "spec", "quantity", "by")} == {
         "return_id": stored["first"],
-        "sku": "A-1",
-        "spec": "A-1 spec",
+        "sku": "P-1",
+        "spec": "控制柜外壳",
         "quantity": 2,
         "by": "zhou.jie",
     }
     assert row["at"] is not None
-    assert queries.list_scrap(uow(), {"sku": "B-2"}, 1, 50)["items"] == []
+    assert queries.list_scrap(uow(), {"sku": "P-2"}, 1, 50)["items"] == []
     assert queries.list_scrap(uow(), {"return_id": stored["second"]}, 1, 50)["total"] == 0
