@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta, timezone
 from functools import cache
 
 import chinese_calendar
@@ -24,6 +24,7 @@ from servicekit.domain import utcnow
 log = logging.getLogger(__name__)
 
 PACKAGE = f"chinesecalendar {chinese_calendar.__version__}"
+BEIJING = timezone(timedelta(hours=8))  # the date the package's days are in
 
 
 def china_calendar() -> HolidayCalendar:
@@ -59,20 +60,18 @@ def warn_beyond(calendar: HolidayCalendar, today: date) -> int | None:
 
 
 @cache
-def calendar_named(name: str, utc_offset_hours: int = 8) -> WorkingCalendar:
+def calendar_named(name: str) -> WorkingCalendar:
     """The calendar ``COMPLAINTS_CALENDAR`` names; built (and warned about) once per
     process."""
     if name == "weekdays":
         return WEEKDAYS
     if name == "china":
         calendar = china_calendar()
-        tz = ComplaintSettings(business_utc_offset_hours=utc_offset_hours).business_tz
-        warn_beyond(calendar, utcnow().astimezone(tz).date())
+        warn_beyond(calendar, utcnow().astimezone(BEIJING).date())
         return calendar
     raise ValueError(f"no working calendar named {name!r}")
 
 
 def with_calendar(settings: ComplaintSettings) -> ComplaintSettings:
     """``settings`` whose clocks run on the calendar their ``calendar`` names."""
-    calendar = calendar_named(settings.calendar, settings.business_utc_offset_hours)
-    return replace(settings, working_calendar=calendar)
+    return replace(settings, working_calendar=calendar_named(settings.calendar))

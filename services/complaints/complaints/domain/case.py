@@ -176,9 +176,9 @@ class Complaint(PlanApproval, Execution, Notices, Statistics, Loss, CaseBase):
         acceptance = self._finish_step("acceptance", now)
         self.timely_acceptance = acceptance is None or now <= acceptance.due_at  # rule P10
         self.promised_days = promised_days
-        if promised_days is None:
-            self.due_at = now + timedelta(hours=settings.closure_hours)
-        else:
+        if promised_days is None:  # rule P10: the closure hours, in working time
+            self.due_at = settings.step_due("closure", now)
+        else:  # rule P3: the days the customer is told, on the calendar
             self.due_at = now + timedelta(days=promised_days)
         self.accepted_by, self.accepted_at = actor, now
         self._start_step("investigation", now, settings)  # rule P4: within 1 working day
