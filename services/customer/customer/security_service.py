@@ -8,17 +8,22 @@ CONTRACT does not let read it, and for API keys), every read recorded, the audit
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
+
+from nameko.extensions import DependencyProvider
 
 from customer import security_handlers, security_queries
 from customer.domain.security import card_for, masked_changes, reads_of, sees_personal_data
 from customer.repository import REPOSITORIES
-from customer.security_keys import SealedResults
+from customer.security_keys import KEYS, SealedResults
 from servicekit.contracts import customer as contract
 from servicekit.db import UnitOfWork
 from servicekit.domain import Actor
 from servicekit.validation import actor_of
+
+log = logging.getLogger(__name__)
 
 _card = contract.CustomerSchema()
 _audit = contract.AuditEntrySchema(many=True)
@@ -29,11 +34,35 @@ def reader_of(actor: Any) -> Actor | None:
     return None if actor is None else actor_of(actor)
 
 
+class CardKeys(DependencyProvider):
+    """Loads the data and index keys when the service starts (rule C11), so missing or
+    malformed keys stop it at once rather than at its first card; warns when keys
+    generated into a local file serve a shared database, where every instance must have
+    the same keys (``CUSTOMER_DATA_KEYS``, ``CUSTOMER_INDEX_KEY``)."""
+
+    def setup(self) -> None:
+        keys = KEYS.get()
+        url = str(self.container.config.get("DATABASE_URL", ""))
+        if keys.source != "environment" and not url.startswith("sqlite"):
+            log.warning(
+                "customer data keys come from %s; with a shared database (%s) every customer "
+                "instance needs the same keys: set CUSTOMER_DATA_KEYS and CUSTOMER_INDEX_KEY",
+                keys.source,
+                url.split("://", 1)[0],
+            )
+        log.info("customer data keys %s (newest first)", ", ".join(keys.data.fingerprints()))
+
+    def get_dependency(self, worker_ctx):
+        return KEYS
+
+
 class CardSecurity:
     """Mixin of ``CustomerService`` (uses its ``uow``)."""
 
     # rule C11: the answers kept for repeated commands (cards) are stored encrypted
     command_results = SealedResults()
+    # rule C11: the keys, loaded (and checked) at start
+    card_keys = CardKeys()
 
     def _shown(self, customer: Any, actor: Actor | None) -> dict:
         """rule C11: a card, dumped, as ``actor`` may read it."""

@@ -247,3 +247,20 @@ def test_keys_in_the_environment_are_rotated_there(customer_rpc, db_url, keys, t
     env["CUSTOMER_DATA_KEYS"] = newer
     assert rotate_keys.main(["status"], env) == 0
     assert rotate_keys.status(db_url, rotate_keys.load_keys("customer", env)).unopened == 0
+
+
+@pytest.fixture
+def info_logs(caplog):
+    caplog.set_level("INFO", logger="customer.security_service")
+    return caplog
+
+
+def test_the_keys_are_loaded_when_the_service_starts(info_logs, customer_rpc, db_url, keys):
+    """rule C11: checked at start; a shared database with keys from a local file warns
+    (every instance must have the same keys)."""
+    caplog = info_logs
+    started = caplog.get_records("setup")  # the service starts in the fixture
+    messages = [r.getMessage() for r in started if r.name == "customer.security_service"]
+    assert any(keys.data.fingerprints()[0] in m for m in messages)
+    shared = any("every customer instance needs the same keys" in m for m in messages)
+    assert shared == db_url.startswith("postgresql")
