@@ -1,6 +1,7 @@
 # The after-sales suite. `make run` starts everything, `make test` runs every test.
-# Both install what is missing: the virtualenv (pinned by requirements/constraints.txt)
-# and RabbitMQ from Debian's packages when no broker answers.
+# Both install what is missing: the virtualenv (pinned by requirements/constraints.txt),
+# RabbitMQ from Debian's packages when no broker answers, and the CJK font and poppler-utils
+# of the printable forms (deploy/ensure-documents.sh).
 
 SHELL := /bin/bash
 PYTHON ?= python3.11
@@ -50,6 +51,7 @@ $(STAMP): $(REQUIREMENTS) $(addsuffix /pyproject.toml,$(PACKAGE_DIRS))
 # Every process under supervisord (restarted when it dies); see README, Operations.
 run: venv
 	bash deploy/ensure-broker.sh
+	bash deploy/ensure-documents.sh
 	$(BIN)/python deploy/suite.py run
 
 status: venv
@@ -82,9 +84,11 @@ rotate-keys: venv
 test: venv
 	bash deploy/ensure-broker.sh
 	bash deploy/ensure-postgres.sh
+	bash deploy/ensure-documents.sh
 	$(BIN)/python -m pytest $(TEST_PATHS) $(PYTEST_ARGS)
 
 test-unit: venv
+	bash deploy/ensure-documents.sh
 	$(BIN)/python -m pytest $(UNIT_TEST_PATHS) $(PYTEST_ARGS)
 
 # Mutation testing of every domain module, one at a time, over its service's unit tests

@@ -17,6 +17,7 @@ from typing import Any
 from servicekit.config import DEFAULT_AMQP_URI, SERVICES, data_dir, database_url
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # CONTRACT "HTTP conventions": 1 MiB
+DEFAULT_PDF_FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"  # deploy/ensure-documents.sh
 
 ENV_VARS: dict[str, str] = {
     "GATEWAY_PORT": "port the gateway listens on at 127.0.0.1 (default 8000)",
@@ -51,6 +52,9 @@ ENV_VARS: dict[str, str] = {
     "LOG_LEVEL": "DEBUG, INFO (default), WARNING ...",
     "GATEWAY_MAX_BODY_BYTES": "largest request body in bytes; more -> 413 payload_too_large "
     "(default 1048576, 1 MiB)",
+    "GATEWAY_PDF_FONT": "TrueType font (.ttf/.ttc) with Chinese glyphs the printable forms are "
+    f"set in (default {DEFAULT_PDF_FONT}, Debian's fonts-wqy-zenhei); missing -> 503 "
+    "pdf_font_missing",
 }
 
 
@@ -91,4 +95,5 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "PROMETHEUS_MULTIPROC_DIR": env.get("PROMETHEUS_MULTIPROC_DIR") or None,
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         "MAX_BODY_BYTES": int(env.get("GATEWAY_MAX_BODY_BYTES", str(DEFAULT_MAX_BODY_BYTES))),
+        "PDF_FONT": env.get("GATEWAY_PDF_FONT") or DEFAULT_PDF_FONT,
     }
