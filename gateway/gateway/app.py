@@ -14,7 +14,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from gateway import errors, idempotency, metrics, settings
-from gateway.api import complaints, customer_grading, customers, finance, returns
+from gateway.api import complaints, customer_grading, customers, documents, finance, returns
 from gateway.auth import access
 from gateway.auth import routes as identity_routes
 from gateway.auth.bootstrap import ensure_admin
@@ -155,6 +155,7 @@ def _register_blueprints(api: flask_smorest.Api) -> None:
     api.register_blueprint(complaints.blp)
     api.register_blueprint(returns.blp)
     api.register_blueprint(finance.blp)
+    api.register_blueprint(documents.blp)
     api.register_blueprint(customer_grading.blp)
 
 

@@ -9,8 +9,9 @@ CLERKS = ("sales_clerk", "sales_manager")
 APPROVERS = ("sales_manager", "market_manager")
 DECIDERS = ("market_manager", "finance")
 ADMIN_ONLY = ()
-# Blueprints whose endpoints have their own matrix (and coverage test) in another module.
-OWN_MATRIX = ("complaints.", "returns.", "finance.", "customer_grading.")  # test_<name>_api.py
+# Blueprints whose endpoints have their own matrix (and coverage test) in another module
+# (test_<name>_api.py).
+OWN_MATRIX = ("complaints.", "returns.", "finance.", "customer_grading.", "documents.")
 
 # (method, path, body, roles besides admin, RPC method or None, status)
 ENDPOINTS = [
