@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from customer.domain import NEW_STATUSES, ChangeRequest, Customer
@@ -100,16 +100,18 @@ class WarningRepository(SqlRepository[CustomerWarning]):
     not_found = WarningNotFound
     id_key = "warning_id"
 
-    def raised(self, customer_id: str, key: str) -> bool:
-        """Whether this customer has a warning for this cause and period already."""
-        query = select(
-            exists().where(CustomerWarning.customer_id == customer_id, CustomerWarning.key == key)
+    def by_key(self, customer_id: str, key: str) -> CustomerWarning | None:
+        """This customer's warning for this cause and period, if it has one (locked)."""
+        query = (
+            select(CustomerWarning)
+            .where(CustomerWarning.customer_id == customer_id, CustomerWarning.key == key)
+            .with_for_update()
         )
-        return bool(self.session.scalar(query))
+        return self.session.scalars(query).first()
 
     def add_once(self, warning: CustomerWarning) -> bool:
         """Add a warning unless its twin (same customer and key) is there; True when added."""
-        if self.raised(warning.customer_id, warning.key):
+        if self.by_key(warning.customer_id, warning.key) is not None:
             return False
         try:
             with self.session.begin_nested():

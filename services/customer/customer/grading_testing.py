@@ -79,11 +79,12 @@ class FakeWarningRepository(FakeRepository):
     not_found = WarningNotFound
     id_key = "warning_id"
 
-    def raised(self, customer_id: str, key: str) -> bool:
-        return any(w.customer_id == customer_id and w.key == key for w in self.items.values())
+    def by_key(self, customer_id: str, key: str) -> CustomerWarning | None:
+        found = [w for w in self.items.values() if w.customer_id == customer_id and w.key == key]
+        return found[0] if found else None
 
     def add_once(self, warning: CustomerWarning) -> bool:
-        if self.raised(warning.customer_id, warning.key):
+        if self.by_key(warning.customer_id, warning.key) is not None:
             return False
         self.add(warning)
         return True

@@ -32,8 +32,11 @@ def raise_warning(
     now: datetime,
 ) -> CustomerWarning | None:
     """A warning for ``key`` unless the customer has one for it already (inside the
-    caller's unit of work); the new warning, or None."""
-    if uow.warnings.raised(customer.id, key):
+    caller's unit of work), which shows the latest figures while open; the new warning,
+    or None."""
+    known = uow.warnings.by_key(customer.id, key)
+    if known is not None:
+        known.refresh(reason, details, now)
         return None
     warning = CustomerWarning(
         customer_id=customer.id,

@@ -47,6 +47,16 @@ class CustomerWarning(Aggregate):
         self.handled_at: datetime | None = None
         self._note(SYSTEM, "raised", {"type": type, "reason": reason, "owner": owner}, at=now)
 
+    def refresh(self, reason: str, details: dict[str, Any], now: datetime) -> bool:
+        """The same cause seen again with other figures (a late invoice of the quarter):
+        an open warning shows the latest; True when it changed."""
+        if self.status != "open" or (reason, details) == (self.reason, self.details):
+            return False
+        self._note(SYSTEM, "updated", {"reason": {"old": self.reason, "new": reason}}, at=now)
+        self.reason = reason
+        self.details = details
+        return True
+
     def remedy(self, action: str, by: str, now: datetime) -> None:
         """The remedy taken (补救措施): the warning is handled."""
         if self.status != "open":

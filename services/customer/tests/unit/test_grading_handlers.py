@@ -246,6 +246,19 @@ def test_a_fall_of_30_percent_warns_of_churn_once_naming_the_owner(uow):  # rule
     assert len(uow.warnings.of(customer_id, "churn")) == 1
 
 
+def test_an_open_warning_shows_the_latest_figures_of_its_quarter(uow):  # rule C7
+    customer_id = key_account(uow)
+    bought(uow, customer_id, "100000.00", date(2026, 5, 5))  # 2026Q3 has nothing yet
+    (warning,) = uow.warnings.of(customer_id, "churn")
+    assert warning.details["fall"] == "1.0000"
+    bought(uow, customer_id, "60000.00", date(2026, 8, 5))  # late invoice of 2026Q3
+    assert warning.details["fall"] == "0.4000" and "fell 40.00%" in warning.reason
+    assert [h.action for h in uow.history if h.entity_id == warning.id] == ["raised", "updated"]
+    warning_handlers.remedy_warning(uow, warning.id, RecordRemedy("回访"), AGENT, NOW)
+    bought(uow, customer_id, "5000.00", date(2026, 8, 6))  # handled: kept as it was
+    assert uow.warnings.items[warning.id].details["fall"] == "0.4000"
+
+
 def test_a_fall_a_cent_short_of_30_percent_warns_of_nothing(uow):  # rule C7
     customer_id = key_account(uow)
     bought(uow, customer_id, "70000.01", date(2026, 8, 5))  # 2026Q3 first: no fall yet
