@@ -2,6 +2,7 @@
 
 from customer.domain import ChangeRequest, Customer
 from customer.grading_repository import GRADING_REPOSITORIES
+from customer.imports_repository import CardMatchRepository
 from customer.security_repository import CardReadRepository
 from servicekit.contracts.customer_vocabulary import ChangeRequestNotFound, CustomerNotFound
 from servicekit.repository import SqlRepository
@@ -23,3 +24,4 @@ class ChangeRequestRepository(SqlRepository[ChangeRequest]):
 REPOSITORIES = {"customers": CustomerRepository, "change_requests": ChangeRequestRepository}
 REPOSITORIES["card_reads"] = CardReadRepository  # rule C11: who read which card
 REPOSITORIES.update(GRADING_REPOSITORIES)  # issue 11: uow.summaries, grades, risks ...
+REPOSITORIES["card_matches"] = CardMatchRepository  # issue 11.8: imports' duplicates
