@@ -3,6 +3,7 @@ domains really make them (finance's ledger, complaints' cases), load with custom
 readings and become its facts; what it publishes (``customer.grade_changed``) loads with
 its published schema. A producer that drops a field fails here."""
 
+import inspect
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -12,10 +13,13 @@ from customer.commands import CreateCustomer
 from customer.domain import CustomerSettings
 from customer.grading_commands import InvoiceFact
 from customer.grading_testing import FAKE_REPOSITORIES
+from customer.service import CustomerService
 from finance.commands import InvoiceLine, RecordInvoice, RecordPayment
 from finance.testing import known_account
 from servicekit.contracts import customer_grading as contract
+from servicekit.contracts.subscriptions import SUBSCRIPTIONS, Subscription
 from servicekit.domain import Actor
+from servicekit.events import IdempotentEventHandler
 from servicekit.testing import FakeUnitOfWork
 
 NOW = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
@@ -114,3 +118,22 @@ def test_grade_changed_as_the_domain_announces_it_loads_with_its_schema():  # ru
     assert loaded["customer_id"] == customer.id and loaded["trigger"] == "manual"
     assert loaded["reason"] == "re-graded at the request of mm"
     assert set(loaded["components"]) == set(contract.COMPONENTS)
+
+
+def test_every_event_handler_of_the_mixin_is_in_the_subscription_table():  # rule X1
+    """tests/contract/test_subscriptions looks at the service class's own methods only;
+    the handlers of ``GradingEntrypoints`` are inherited, so they are checked here."""
+    found = {
+        Subscription(e.source_service, e.event_type, "customer", name)
+        for name, method in inspect.getmembers(CustomerService)
+        for e in getattr(method, "nameko_entrypoints", ())
+        if isinstance(e, IdempotentEventHandler)
+    }
+    assert {s.event_type for s in found} >= {
+        "invoice_recorded",
+        "ledger_changed",
+        "complaint_registered",
+        "complaint_closed",
+        "complaint_rejected",
+    }
+    assert found <= set(SUBSCRIPTIONS)
