@@ -19,7 +19,7 @@ def pdf_pages(content: bytes, folder: Path) -> list[str]:
     source.write_bytes(content)
     subprocess.run(["pdftoppm", "-r", "30", "-gray", source, folder / "page"], check=True)
     for image in sorted(folder.glob("page-*.pgm")):
-        pixels = image.read_bytes().split(b"\n", 3)[3]  # P5 header: magic, size, maxval
+        pixels = image.read_bytes().split(b"\n", 3)[3]  # binary PGM: magic, size, maxval, pixels
         dark = sum(1 for value in pixels if value < 128)
         assert 0.005 < dark / len(pixels) < 0.5, f"{image.name} looks blank or black"
     text = subprocess.run(
