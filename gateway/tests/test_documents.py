@@ -4,6 +4,7 @@ longer than a page (each of its pages still names its copy)."""
 from __future__ import annotations
 
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
@@ -115,3 +116,38 @@ def test_a_font_that_is_no_truetype_font_is_refused(tmp_path):
         documents.pdf(form, str(not_a_font))
     assert raised.value.details["GATEWAY_PDF_FONT"] == str(not_a_font)
     assert raised.value.http_status == 503
+
+
+def certificate_voucher(number: str) -> dict:
+    return {
+        "id": number,
+        "type": "allowance",
+        "status": "issued",
+        "certificate": {
+            "number": number,
+            "customer_id": "c-1",
+            "amount": "300.00",
+            "lines": [],
+            "signatories": ["manager", "general_manager", "customer"],
+        },
+    }
+
+
+def test_forms_printed_on_several_threads_at_once_each_keep_their_own_content(tmp_path):
+    # a gateway worker serves requests on threads (gthread)
+    numbers = [f"ZR-2026-{n:06d}" for n in range(8)]
+
+    def print_one(number: str) -> bytes:
+        form = documents.allowance_certificate(certificate_voucher(number), {"name": number})
+        return documents.pdf(form, DEFAULT_PDF_FONT)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        printed = list(pool.map(print_one, numbers))
+    for number, content in zip(numbers, printed, strict=True):
+        source = tmp_path / f"{number}.pdf"
+        source.write_bytes(content)
+        text = subprocess.run(
+            ["pdftotext", source, "-"], check=True, capture_output=True, text=True
+        ).stdout
+        assert text.count(number) >= 4  # number and buyer on both copies
+        assert all(other not in text for other in numbers if other != number)

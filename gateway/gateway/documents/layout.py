@@ -5,6 +5,7 @@ grids, line tables and signature boxes, set in the CJK font of ``fonts``."""
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,6 +38,10 @@ WIDTH = PAGE_WIDTH - 2 * MARGIN
 LINE = colors.HexColor("#333333")
 SHADE = colors.HexColor("#EEEEEE")
 ORDINALS = "一二三四五六七八九十"
+# ReportLab keeps module-level state (font subsets, fonts registry, settings) and does not
+# promise thread safety; a gateway worker serves requests on threads, so one form is laid
+# out at a time per process (a form takes a fraction of a second).
+_BUILDING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -286,7 +291,8 @@ def render(form: Form, font_path: str, printed_at: datetime) -> bytes:
         mark = copy_mark(index, total, copy)
         story += [_CopyMark(mark), _head(sheet, form, index, copy), Spacer(1, 3 * mm)]
         story += form.body(sheet)
-    doc.build(story)
+    with _BUILDING:
+        doc.build(story)
     return buffer.getvalue()
 
 
