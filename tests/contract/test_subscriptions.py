@@ -1,6 +1,7 @@
 """The subscription table (servicekit.contracts.subscriptions) is the broker topology
 every service declares: it must name real events and every real consumer (issue 7)."""
 
+import inspect
 from importlib import import_module
 
 import pytest
@@ -33,7 +34,8 @@ EVENT_NAMES = {
 def event_handlers(service: str) -> set[Subscription]:
     cls = service_class(service)
     found = set()
-    for name, method in vars(cls).items():
+    # inherited too: a service's entrypoints may come from mixins (customer's features)
+    for name, method in inspect.getmembers(cls):
         for entrypoint in getattr(method, "nameko_entrypoints", ()):
             if isinstance(entrypoint, IdempotentEventHandler):
                 found.add(
@@ -58,6 +60,14 @@ def test_complaints_handlers_are_found():
     assert len(event_handlers("complaints")) >= 6
 
 
+def test_handlers_inherited_from_a_mixin_are_found():
+    """customer's issue 11 features declare their consumers on mixin classes."""
+    import_module("customer.service")
+    inherited = {s.handler for s in event_handlers("customer")}
+    own = {name for name in vars(service_class("customer"))}
+    assert inherited - own, "no inherited handler seen: the checks above would miss them"
+
+
 @pytest.mark.parametrize("service", sorted(EVENT_NAMES))
 def test_no_service_uses_nameko_rpc_directly(service):
     """All RPC entrypoints share one queue: a plain @rpc would bypass the checks."""
@@ -66,7 +76,7 @@ def test_no_service_uses_nameko_rpc_directly(service):
     from servicekit.commands import SafeRpc
 
     cls = service_class(service)
-    for name, method in vars(cls).items():
+    for name, method in inspect.getmembers(cls):
         for entrypoint in getattr(method, "nameko_entrypoints", ()):
             if isinstance(entrypoint, Rpc):
                 assert isinstance(entrypoint, SafeRpc), f"{service}.{name} uses nameko's @rpc"
