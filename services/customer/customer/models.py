@@ -81,7 +81,9 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(ChangeRequest, change_requests)
     customer.security_models.map_security()  # issue 11: information security (rule C11)
     customer.grading_models.map_grading()  # issue 11: grading, key accounts, risk, warnings
+    customer.interactions_models.map_interactions()  # issue 11: interactions (rule C9)
 
 
 import customer.grading_models  # noqa: E402  (its tables join metadata; issue 11)
+import customer.interactions_models  # noqa: E402  (its table joins metadata; rule C9)
 import customer.security_models  # noqa: E402  (its tables join metadata; rule C11)

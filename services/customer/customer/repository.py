@@ -3,6 +3,7 @@
 from customer.domain import ChangeRequest, Customer
 from customer.grading_repository import GRADING_REPOSITORIES
 from customer.imports_repository import CardMatchRepository
+from customer.interactions_repository import INTERACTION_REPOSITORIES
 from customer.security_repository import CardReadRepository
 from servicekit.contracts.customer_vocabulary import ChangeRequestNotFound, CustomerNotFound
 from servicekit.repository import SqlRepository
@@ -25,3 +26,4 @@ REPOSITORIES = {"customers": CustomerRepository, "change_requests": ChangeReques
 REPOSITORIES["card_reads"] = CardReadRepository  # rule C11: who read which card
 REPOSITORIES.update(GRADING_REPOSITORIES)  # issue 11: uow.summaries, grades, risks ...
 REPOSITORIES["card_matches"] = CardMatchRepository  # issue 11.8: imports' duplicates
+REPOSITORIES.update(INTERACTION_REPOSITORIES)  # issue 11: uow.interactions, composition

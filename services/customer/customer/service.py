@@ -16,6 +16,7 @@ from customer.commands import (
 from customer.domain import CustomerSettings
 from customer.grading_service import GradingEntrypoints
 from customer.imports_service import ImportEntrypoints
+from customer.interactions_service import InteractionEntrypoints
 from customer.models import start_mappers
 from customer.repository import REPOSITORIES
 from customer.security_keys import protect_history
@@ -37,7 +38,9 @@ _request = contract.ChangeRequestSchema()
 _requests = contract.ChangeRequestSchema(many=True)
 
 
-class CustomerService(GradingEntrypoints, ImportEntrypoints, CardSecurity, HealthRpc):
+class CustomerService(
+    GradingEntrypoints, ImportEntrypoints, InteractionEntrypoints, CardSecurity, HealthRpc
+):
     name = contract.SERVICE
 
     # rule C11: personal values in the history are stored encrypted

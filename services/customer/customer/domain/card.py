@@ -113,6 +113,12 @@ class CustomerSettings:
     risk_high_points: int = 4
     risk_credit_cut: Decimal = Decimal("0.50")  # rule C8: share of the limit cut
     risk_terms_steps: int = 1  # rule C8: how much shorter the settlement terms get
+    # --- interactions (issue 11.4: customer/domain/interactions.py; README) ---
+    follow_up_pickup_days: int = 90  # rule C9: pick-up customers at least quarterly
+    follow_up_days: int = 180  # rule C9: the other customers
+    follow_up_notice_days: int = 7  # rule C9: listed as due this many days ahead
+    enquiry_reply_hours: int = 24  # rule C9: seed 003 客户咨询回复及时率
+    suggestion_reply_hours: int = 72  # rule C9: seed 003 客户反馈意见处理及时率
 
 
 def _plain(value: Any) -> Any:
