@@ -14,7 +14,15 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from gateway import errors, idempotency, metrics, settings
-from gateway.api import complaints, customer_grading, customers, documents, finance, returns
+from gateway.api import (
+    complaints,
+    customer_grading,
+    customer_imports,
+    customers,
+    documents,
+    finance,
+    returns,
+)
 from gateway.auth import access
 from gateway.auth import routes as identity_routes
 from gateway.auth.bootstrap import ensure_admin
@@ -157,6 +165,7 @@ def _register_blueprints(api: flask_smorest.Api) -> None:
     api.register_blueprint(finance.blp)
     api.register_blueprint(documents.blp)
     api.register_blueprint(customer_grading.blp)
+    api.register_blueprint(customer_imports.blp)
 
 
 def _identity(app: Flask, rpc: Any) -> GatewayState:

@@ -11,7 +11,14 @@ DECIDERS = ("market_manager", "finance")
 ADMIN_ONLY = ()
 # Blueprints whose endpoints have their own matrix (and coverage test) in another module
 # (test_<name>_api.py).
-OWN_MATRIX = ("complaints.", "returns.", "finance.", "customer_grading.", "documents.")
+OWN_MATRIX = (
+    "complaints.",
+    "returns.",
+    "finance.",
+    "customer_grading.",
+    "documents.",
+    "customer_imports.",
+)
 
 # (method, path, body, roles besides admin, RPC method or None, status)
 ENDPOINTS = [
