@@ -42,9 +42,13 @@ GATEWAY_ARGV = [
     "gateway.wsgi:app",
 ]
 # Values that hold credentials: only ever from the Secret, never in a ConfigMap or literal.
-SECRET_NAMES = {"AMQP_URI", "JWT_SECRET", "AFTERSALES_ADMIN_PASSWORD"} | {
-    f"{name.upper()}_DATABASE_URL" for name in (*SERVICES, "gateway")
-}
+SECRET_NAMES = {
+    "AMQP_URI",
+    "JWT_SECRET",
+    "AFTERSALES_ADMIN_PASSWORD",
+    "CUSTOMER_DATA_KEYS",
+    "CUSTOMER_INDEX_KEY",
+} | {f"{name.upper()}_DATABASE_URL" for name in (*SERVICES, "gateway")}
 
 
 def documents(filename: str) -> list[dict]:
@@ -423,3 +427,16 @@ def test_containers_run_as_non_root_on_a_read_only_root():
             assert context.get("allowPrivilegeEscalation") is False, name
             mounts = {m["mountPath"]: m["name"] for m in container.get("volumeMounts", [])}
             assert "emptyDir" in volumes[mounts["/tmp"]], f"{name}: /tmp is not an emptyDir"
+
+
+def test_every_customer_replica_gets_the_same_personal_data_keys():
+    # rule C11: without them each pod generates its own keys and cannot read the others'
+    customers = [(n, c) for n, c in all_containers() if run_target(c) == "customer"]
+    assert customers
+    for name, container in customers:
+        from_secret = {
+            item["name"]
+            for item in container.get("env", [])
+            if "secretKeyRef" in item.get("valueFrom", {})
+        }
+        assert {"CUSTOMER_DATA_KEYS", "CUSTOMER_INDEX_KEY"} <= from_secret, name

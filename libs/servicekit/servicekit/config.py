@@ -26,6 +26,11 @@ ENV_VARS = {
     "SERVICE_RPC_TIMEOUT": "seconds a service waits for another service's answer (default 3)",
     "OUTBOX_RETENTION_DAYS": "sent events are deleted from the outbox after this (default 7)",
     "INBOX_RETENTION_DAYS": "handled event ids are forgotten after this (default 30)",
+    # rule C11, read by the customer service (servicekit.crypto.load_keys): both or neither;
+    # unset, each instance generates key files under its data dir, so several instances
+    # (replicas) must be given the same keys here.
+    "CUSTOMER_DATA_KEYS": "Fernet keys for personal data at rest, comma-separated, newest first",
+    "CUSTOMER_INDEX_KEY": "HMAC key of the phone and tax-number lookup hashes",
 }
 
 
