@@ -5,6 +5,7 @@ first), so each child table has a ``position`` kept by ``ordering_list``.
 """
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Column,
     Date,
@@ -32,6 +33,7 @@ from complaints.domain import (
     Responsibility,
     Step,
 )
+from complaints.domain.compilation import Confirmation, MonthlyReport
 from servicekit.mappers import once
 from servicekit.tables import kit_metadata
 from servicekit.types import Money, Ratio, UTCDateTime
@@ -229,6 +231,35 @@ complaint_numbers = Table(
     Column("last", Integer, nullable=False),
 )
 
+# rule P11: the month's statistics compiled once on the 1st (the month is the key, so
+# two timer instances compile it once) and each responsible department's confirmation.
+monthly_reports = Table(
+    "monthly_reports",
+    metadata,
+    Column("month", String(7), primary_key=True),
+    Column("compiled_at", UTCDateTime(), nullable=False),
+    Column("statistics", JSON, nullable=False),
+    Column("departments", JSON, nullable=False),
+    Column("notice_issued_at", UTCDateTime()),
+    Column("notice_departments", JSON),
+)
+
+monthly_confirmations = Table(
+    "monthly_confirmations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "month",
+        String(7),
+        ForeignKey("monthly_reports.month", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("department", String(100), nullable=False),
+    Column("confirmed_by", String(150), nullable=False),
+    Column("confirmed_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("month", "department", name="uq_monthly_confirmations_once"),
+)
+
 target_metadata = [metadata, kit_metadata]
 
 
@@ -274,6 +305,19 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(Step, steps)
     mapper_registry.map_imperatively(FollowUp, follow_ups)
     mapper_registry.map_imperatively(Notice, notices)
+    mapper_registry.map_imperatively(Confirmation, monthly_confirmations)
+    mapper_registry.map_imperatively(
+        MonthlyReport,
+        monthly_reports,
+        properties={
+            "confirmations": relationship(
+                Confirmation,
+                order_by=monthly_confirmations.c.confirmed_at,
+                cascade="all, delete-orphan",
+                lazy="selectin",
+            )
+        },
+    )
     mapper_registry.map_imperatively(
         Complaint,
         complaints,

@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from complaints.domain import Complaint, complaint_number
-from complaints.models import complaint_numbers
+from complaints.domain.compilation import MonthlyReport, MonthlyReportNotFound
+from complaints.models import complaint_numbers, monthly_reports
 from servicekit.contracts.complaints_vocabulary import ComplaintNotFound
 from servicekit.db import history_of
 from servicekit.repository import SqlRepository
@@ -25,5 +28,36 @@ class ComplaintRepository(SqlRepository[Complaint]):
         return history_of(self.session, "complaint", complaint_id)
 
 
+class MonthlyReportRepository:
+    """rule P11: the compiled months (``uow.monthly_reports``), keyed by ``"YYYY-MM"``."""
+
+    def __init__(self, uow) -> None:
+        self.uow = uow
+
+    @property
+    def session(self):
+        return self.uow.session
+
+    def add(self, report: MonthlyReport) -> None:
+        self.session.add(report)
+
+    def find(self, month: str, for_update: bool = False) -> MonthlyReport | None:
+        query = select(MonthlyReport).where(monthly_reports.c.month == month)
+        if for_update:
+            query = query.with_for_update()
+        return self.session.scalars(query).first()
+
+    def get(self, month: str, for_update: bool = False) -> MonthlyReport:
+        report = self.find(month, for_update)
+        if report is None:
+            raise MonthlyReportNotFound(details={"month": month})
+        return report
+
+    def without_notice(self) -> list[str]:
+        """The months whose notice to the general manager's office is not out yet."""
+        query = select(monthly_reports.c.month).where(monthly_reports.c.notice_issued_at.is_(None))
+        return list(self.session.scalars(query.order_by(monthly_reports.c.month)))
+
+
 # What every unit of work of the service carries: ``uow.complaints``.
-REPOSITORIES = {"complaints": ComplaintRepository}
+REPOSITORIES = {"complaints": ComplaintRepository, "monthly_reports": MonthlyReportRepository}

@@ -24,6 +24,7 @@ from complaints.commands import (
     RejectComplaint,
     SendBackPlan,
 )
+from complaints.compilation_service import StatisticsEntrypoints
 from complaints.domain import ComplaintSettings
 from complaints.models import start_mappers
 from complaints.repository import REPOSITORIES
@@ -79,7 +80,7 @@ def _dump_complaint(view) -> dict:
     return data
 
 
-class ComplaintsService(HealthRpc):
+class ComplaintsService(StatisticsEntrypoints, HealthRpc):
     name = contract.SERVICE
 
     uow = UnitOfWorkProvider(repositories=REPOSITORIES)

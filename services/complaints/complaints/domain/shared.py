@@ -57,6 +57,10 @@ class ComplaintSettings:
     closure_hours: int = 360  # the case's due date when acceptance promises no wait
     reminder_share: Decimal = Decimal("0.8")  # a reminder once this share of a step's time is gone
     notice_timer_seconds: int = 30  # rule P10: how often due notices are looked for
+    # rule P11: the month's statistics are confirmed by the departments by this day of
+    # the month after; how often the compilation timer looks (compile, notice).
+    statistics_confirm_day: int = 10
+    statistics_timer_seconds: int = 300
     # Working days and report months follow the business's calendar (China: UTC+8, no DST).
     business_utc_offset_hours: int = 8
     # rule P10: the working calendar by name (china | weekdays). The domain knows only
