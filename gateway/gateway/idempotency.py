@@ -19,6 +19,7 @@ is not a thing to keep in a table, and issuing another one is harmless.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -32,6 +33,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Flask, Response, current_app, g, request
 from sqlalchemy import (
     Column,
@@ -126,11 +130,18 @@ class IdempotencyStore:
     """The ``idempotency_keys`` table; every method is one short transaction."""
 
     def __init__(
-        self, database: Database, retention: timedelta, abandoned_after: timedelta
+        self,
+        database: Database,
+        retention: timedelta,
+        abandoned_after: timedelta,
+        cipher: Fernet | None = None,
     ) -> None:
         self.database = database
         self.retention = retention
         self.abandoned_after = abandoned_after
+        # rule C11: a stored answer may hold personal data (a created card's contacts);
+        # it is kept encrypted, so the gateway's database has none of it in clear.
+        self.cipher = cipher
 
     def reserve(self, principal: str, key: str, request_hash: str) -> str | Record:
         """Insert a reservation and return its id, or return the live record that holds
@@ -178,16 +189,25 @@ class IdempotencyStore:
             ).first()
         if row is None:
             return None
-        return Record(
-            row.id, row.request_hash, row.status, row.content_type, row.body, row.created_at
-        )
+        body = row.body
+        if body is not None and self.cipher is not None:
+            try:
+                body = self.cipher.decrypt(body)
+            except InvalidToken:  # sealed under an earlier secret: the answer is lost
+                body = None
+        return Record(row.id, row.request_hash, row.status, row.content_type, body, row.created_at)
 
     def complete(self, record_id: str, status: int, content_type: str | None, body: bytes) -> None:
         with self.database.engine.begin() as conn:
             conn.execute(
                 update(idempotency_keys)
                 .where(idempotency_keys.c.id == record_id, idempotency_keys.c.status.is_(None))
-                .values(status=status, content_type=content_type, body=body, completed_at=utcnow())
+                .values(
+                    status=status,
+                    content_type=content_type,
+                    body=self.cipher.encrypt(body) if self.cipher is not None else body,
+                    completed_at=utcnow(),
+                )
             )
 
     def release(self, record_id: str) -> None:
@@ -381,6 +401,15 @@ def teardown_request(_error: BaseException | None) -> None:
             log.exception("could not release an Idempotency-Key")
 
 
+def answer_cipher(secret: str) -> Fernet:
+    """The key stored answers are sealed with, derived from the gateway's secret (every
+    worker and replica shares it) for this use only (HKDF, its own ``info``)."""
+    derived = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"aftersales idempotent answers"
+    ).derive(secret.encode("utf-8"))
+    return Fernet(base64.urlsafe_b64encode(derived))
+
+
 def install(app: Flask, database: Database) -> None:
     """Register the hooks (after authentication's) and prune expired keys once."""
     config = app.config
@@ -389,6 +418,7 @@ def install(app: Flask, database: Database) -> None:
         database,
         retention=timedelta(hours=config["IDEMPOTENCY_RETENTION_HOURS"]),
         abandoned_after=timedelta(seconds=abandoned),
+        cipher=answer_cipher(app.extensions["gateway"].jwt_secret),
     )
     app.extensions["idempotency"] = store
     store.prune()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from datetime import timedelta
 
@@ -249,3 +250,26 @@ def test_every_post_documents_the_header(client):
     assert "Idempotent-Replayed" in created["headers"]
     token = spec["paths"]["/auth/token"]["post"]["responses"]["200"]
     assert "Idempotent-Replayed" not in token.get("headers", {})  # nothing kept there
+
+
+def test_a_kept_answer_holds_no_personal_data_in_clear(app, client, token_for):
+    # rule C11: the answer to a card's creation carries its contacts; kept for replays,
+    # it is sealed, so the gateway's database file has no phone or email in clear.
+    clerk = keyed(token_for("sales_clerk"), "create-contacts")
+    first = client.post(CUSTOMERS, json=CARD, headers=clerk)
+    assert first.status_code == 201
+    phone, email = "13800000000", "wang@example.cn"  # the fake service's canned contact
+    assert phone in first.get_data(as_text=True)
+    engine = create_engine(app.config["DATABASE_URL"])
+    with engine.connect() as conn:
+        (stored,) = conn.execute(text("SELECT body FROM idempotency_keys")).scalars()
+    engine.dispose()
+    assert phone.encode() not in stored and email.encode() not in stored
+    database_file = app.config["DATABASE_URL"].removeprefix("sqlite:///")
+    for path in (database_file, database_file + "-wal"):  # WAL mode: new pages are here
+        if os.path.exists(path):
+            with open(path, "rb") as raw:
+                assert phone.encode() not in raw.read(), path
+    replay = client.post(CUSTOMERS, json=CARD, headers=clerk)
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert replay.get_json() == first.get_json()
