@@ -17,6 +17,7 @@ from customer.domain import CustomerSettings
 from customer.grading_service import GradingEntrypoints
 from customer.imports_service import ImportEntrypoints
 from customer.interactions_service import InteractionEntrypoints
+from customer.kpi_service import KpiEntrypoints
 from customer.models import start_mappers
 from customer.repository import REPOSITORIES
 from customer.security_keys import protect_history
@@ -39,7 +40,12 @@ _requests = contract.ChangeRequestSchema(many=True)
 
 
 class CustomerService(
-    GradingEntrypoints, ImportEntrypoints, InteractionEntrypoints, CardSecurity, HealthRpc
+    GradingEntrypoints,
+    ImportEntrypoints,
+    InteractionEntrypoints,
+    KpiEntrypoints,
+    CardSecurity,
+    HealthRpc,
 ):
     name = contract.SERVICE
 
