@@ -18,6 +18,7 @@ from gateway.api import (
     complaints,
     customer_grading,
     customer_imports,
+    customer_interactions,
     customers,
     documents,
     finance,
@@ -166,6 +167,7 @@ def _register_blueprints(api: flask_smorest.Api) -> None:
     api.register_blueprint(documents.blp)
     api.register_blueprint(customer_grading.blp)
     api.register_blueprint(customer_imports.blp)
+    api.register_blueprint(customer_interactions.blp)
 
 
 def _identity(app: Flask, rpc: Any) -> GatewayState:

@@ -18,6 +18,7 @@ OWN_MATRIX = (
     "customer_grading.",
     "documents.",
     "customer_imports.",
+    "customer_interactions.",
 )
 
 # (method, path, body, roles besides admin, RPC method or None, status)
