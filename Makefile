@@ -1,7 +1,8 @@
 # The after-sales suite. `make run` starts everything, `make test` runs every test.
 # Both install what is missing: the virtualenv (pinned by requirements/constraints.txt),
 # RabbitMQ from Debian's packages when no broker answers, and the CJK font and poppler-utils
-# of the printable forms (deploy/ensure-documents.sh).
+# of the printable forms (deploy/ensure-documents.sh); `make test` also Debian's chromium for
+# the console's browser tests (deploy/ensure-browser.sh).
 
 SHELL := /bin/bash
 PYTHON ?= python3.11
@@ -85,6 +86,7 @@ test: venv
 	bash deploy/ensure-broker.sh
 	bash deploy/ensure-postgres.sh
 	bash deploy/ensure-documents.sh
+	bash deploy/ensure-browser.sh
 	$(BIN)/python -m pytest $(TEST_PATHS) $(PYTEST_ARGS)
 
 test-unit: venv

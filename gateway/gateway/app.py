@@ -13,7 +13,7 @@ from marshmallow import fields, validate
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from gateway import errors, idempotency, metrics, settings
+from gateway import console, errors, idempotency, metrics, settings
 from gateway.api import (
     complaints,
     customer_grading,
@@ -217,6 +217,7 @@ def create_app(config: dict | None = None, rpc: Any = None) -> Flask:
 
     api = GatewayApi(app)
     _register_blueprints(api)
+    app.register_blueprint(console.blp)  # the web console at /console/ (issue 12)
     idempotency.document(api.spec._paths)  # the header on every POST
     unguarded = access.unguarded_views(app)
     if unguarded:

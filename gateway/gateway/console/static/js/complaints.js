@@ -1,0 +1,291 @@
+// Complaints: the queue with its SLA clocks, a case with the next step for my roles, the
+// register form, and my approvals (rule P6: a plan waits for its required approver's rank).
+import * as api from "./api.js";
+import { t, tv } from "./i18n.js";
+import { badge, facts, field, form, h, input, numberOr, reload, rowList, select, table, value, when } from "./ui.js";
+
+const STATUSES = ["registered", "accepted", "rejected", "investigated", "planning", "executing", "resolved", "closed"];
+const CHANNELS = ["phone", "on_site", "email", "hotline", "pickup_point", "letter"];
+const REQUESTS = ["return", "exchange", "allowance", "compensation", "replenishment", "other"];
+const ACTION_TYPES = ["return", "exchange", "allowance", "compensation", "replenishment", "rework"];
+const MONEY_ACTIONS = ["allowance", "compensation"];
+const RANK = { cs_manager: 1, vp: 2, gm: 3 };
+
+function myRank() {
+  const who = api.me();
+  if (who.roles.includes("admin")) return 99;
+  return Math.max(0, ...who.roles.map((r) => RANK[r] || 0));
+}
+
+const link = (c) => h("a", { href: `#/complaints/${encodeURIComponent(c.id)}` }, c.number || c.id);
+
+function clock(c) {
+  if (["closed", "rejected"].includes(c.status)) return badge(t("done"), "ok");
+  const late = c.overdue || (c.step_due_at && new Date(c.step_due_at) < new Date());
+  return late ? badge(t("overdue"), "bad") : "—";
+}
+
+const reminders = (c) => (c.notices || []).length || "—";
+
+let names = {};
+
+async function customerNames() {
+  const found = await api.get("/customers", { per_page: 200 });
+  names = Object.fromEntries(found.items.map((c) => [c.id, c.name]));
+  return found.items;
+}
+
+function queueTable(items) {
+  return table([
+    [t("number"), link],
+    [t("customer"), (c) => names[c.customer_id] || c.customer_id],
+    [t("status"), (c) => tv("status", c.status)],
+    [t("step"), (c) => tv("step", c.current_step)],
+    [t("step_due"), (c) => when(c.step_due_at)],
+    [t("due"), (c) => when(c.due_at)],
+    [t("reminded"), reminders, "num"],
+    [t("overdue"), clock],
+  ], items);
+}
+
+const filters = { status: "", customer_id: "", overdue: false, page: 1 };
+
+export async function queue() {
+  const [data] = await Promise.all([api.get("/complaints", { ...filters, per_page: 50, page: filters.page }), customerNames()]);
+  const f = form("", [
+    field("status", t("status"), select([["", t("any")], ...STATUSES.map((s) => [s, tv("status", s)])], {}, null)),
+    field("customer_id", t("customer_id"), input({ value: filters.customer_id })),
+    field("overdue", t("overdue"), input({ type: "checkbox", checked: filters.overdue }), { check: true }),
+  ], async (f) => {
+    Object.assign(filters, { status: value(f, "status"), customer_id: value(f, "customer_id"), overdue: value(f, "overdue"), page: 1 });
+    reload();
+  }, { button: t("filter"), cls: "inline", name: "queue-filter" });
+  f.elements.namedItem("status").value = filters.status;
+  const pages = Math.max(1, Math.ceil(data.total / data.per_page));
+  return [
+    h("h1", {}, t("nav_queue")),
+    f,
+    h("p", {}, `${t("total")} ${data.total}`),
+    queueTable(data.items),
+    h("div", { class: "row" },
+      h("button", { type: "button", class: "secondary", disabled: filters.page <= 1, onclick: () => { filters.page--; reload(); } }, t("prev")),
+      h("span", {}, `${filters.page} / ${pages}`),
+      h("button", { type: "button", class: "secondary", disabled: filters.page >= pages, onclick: () => { filters.page++; reload(); } }, t("next"))),
+  ];
+}
+
+function lineRow(prefix, defaults = {}) {
+  return (n) => h("div", { class: "row" },
+    field(`${prefix}.${n}.sku`, t("sku"), input({ value: defaults.sku })),
+    field(`${prefix}.${n}.description`, t("line_desc"), input({ value: defaults.description })),
+    field(`${prefix}.${n}.quantity`, t("quantity"), input({ type: "number", min: 1, value: defaults.quantity })),
+    field(`${prefix}.${n}.unit_price`, t("unit_price"), input({ inputmode: "decimal", value: defaults.unit_price })));
+}
+
+function readLines(f, prefix) {
+  const lines = [];
+  for (let n = 0; f.elements.namedItem(`${prefix}.${n}.sku`); n++) {
+    const line = {
+      sku: value(f, `${prefix}.${n}.sku`),
+      quantity: numberOr(value(f, `${prefix}.${n}.quantity`)),
+      unit_price: value(f, `${prefix}.${n}.unit_price`),
+    };
+    const description = value(f, `${prefix}.${n}.description`);
+    if (description) line.description = description;
+    if (line.sku || line.quantity || line.unit_price) lines.push(line);
+  }
+  return lines;
+}
+
+export async function register() {
+  if (!api.can("POST", "/complaints")) return [h("h1", {}, t("nav_new")), h("p", {}, t("not_allowed"))];
+  const found = await api.get("/customers", { status: "active", per_page: 200 });
+  const f = form(t("nav_new"), [
+    h("div", { class: "row" },
+      field("customer_id", t("customer"), select([["", "—"], ...found.items.map((c) => [c.id, c.name])])),
+      field("channel", t("channel"), select(CHANNELS.map((c) => [c, tv("channel", c)]))),
+      field("order_no", t("order_no"), input()),
+      field("ship_date", t("ship_date"), input({ type: "date" })),
+      field("request", t("request"), select(REQUESTS.map((r) => [r, tv("type", r)])))),
+    field("description", t("description"), h("textarea")),
+    rowList("lines", lineRow("lines"), { legend: t("lines"), button: t("add_line") }),
+  ], async (f) => {
+    const created = await api.post("/complaints", {
+      customer_id: value(f, "customer_id"), channel: value(f, "channel"), order_no: value(f, "order_no"),
+      ship_date: value(f, "ship_date") || null, description: value(f, "description"), request: value(f, "request"),
+      lines: readLines(f, "lines"),
+    });
+    location.hash = `#/complaints/${encodeURIComponent(created.id)}`;
+  }, { name: "register" });
+  return [h("h1", {}, t("nav_new")), f];
+}
+
+function planSummary(plan) {
+  return plan.actions.map((a) => `${tv("type", a.type)} ${a.amount ?? ""}`).join("、");
+}
+
+function nextSteps(c) {
+  const url = `/complaints/${encodeURIComponent(c.id)}`;
+  const forms = [];
+  const done = () => reload();
+  const plans = c.plans || [];
+  const pending = plans.find((p) => p.status === "pending_approval");
+  const approved = plans.find((p) => p.status === "approved");
+  if (c.status === "registered" && api.can("POST", "/complaints/{complaint_id}/accept")) {
+    forms.push(form(t("accept"), [field("promised_days", t("promised_days"), input({ type: "number", min: 1, max: 365, value: 7 }))],
+      async (f) => { await api.post(`${url}/accept`, { promised_days: numberOr(value(f, "promised_days")) }); done(); },
+      { button: t("accept"), name: "accept" }));
+    forms.push(form(t("reject"), [field("reason", t("reason"), h("textarea"))],
+      async (f) => { await api.post(`${url}/reject`, { reason: value(f, "reason") }); done(); },
+      { button: t("reject"), name: "reject" }));
+  }
+  if (c.status === "accepted" && api.can("POST", "/complaints/{complaint_id}/investigation")) {
+    const party = (n) => h("div", { class: "row" },
+      field(`responsibility.${n}.department`, t("department"), input()),
+      field(`responsibility.${n}.person`, t("person"), input()),
+      field(`responsibility.${n}.share`, t("share"), input({ inputmode: "decimal", value: n === 0 ? "1.00" : "" })));
+    forms.push(form(t("investigation"), [
+      field("findings", t("findings"), h("textarea")),
+      h("div", { class: "row" },
+        field("cause", t("cause"), input()),
+        field("cause_category", t("cause_category"), select(["non_sales", "sales"].map((v) => [v, tv("cause", v)])))),
+      rowList("responsibility", party, { legend: t("responsibility"), button: t("add_person") }),
+      field("improvement", t("improvement"), h("textarea")),
+    ], async (f) => {
+      const responsibility = [];
+      for (let n = 0; f.elements.namedItem(`responsibility.${n}.department`); n++) {
+        const r = { department: value(f, `responsibility.${n}.department`), share: value(f, `responsibility.${n}.share`) };
+        const person = value(f, `responsibility.${n}.person`);
+        if (person) r.person = person;
+        if (r.department || r.share) responsibility.push(r);
+      }
+      const body = { findings: value(f, "findings"), cause: value(f, "cause"), cause_category: value(f, "cause_category"), responsibility };
+      if (value(f, "improvement")) body.improvement = value(f, "improvement");
+      await api.post(`${url}/investigation`, body);
+      done();
+    }, { name: "investigation" }));
+  }
+  if (["investigated", "planning"].includes(c.status) && !pending && !approved && api.can("POST", "/complaints/{complaint_id}/plans")) {
+    const first = (c.lines || [])[0] || {};
+    const action = (n) => h("div", { class: "row" },
+      field(`actions.${n}.type`, t("type"), select(ACTION_TYPES.map((v) => [v, tv("type", v)]))),
+      field(`actions.${n}.lines.0.sku`, t("sku"), input({ value: n === 0 ? first.sku : "" })),
+      field(`actions.${n}.lines.0.quantity`, t("quantity"), input({ type: "number", min: 1, value: n === 0 ? first.quantity : "" })),
+      field(`actions.${n}.lines.0.unit_price`, t("unit_price"), input({ inputmode: "decimal", value: n === 0 ? first.unit_price : "" })),
+      field(`actions.${n}.amount`, `${t("amount")} (${tv("type", "allowance")}/${tv("type", "compensation")})`, input({ inputmode: "decimal" })));
+    forms.push(form(t("post_plan"), [rowList("actions", action, { legend: t("actions"), button: t("add_action") })], async (f) => {
+      const actions = [];
+      for (let n = 0; f.elements.namedItem(`actions.${n}.type`); n++) {
+        const type = value(f, `actions.${n}.type`);
+        const sku = value(f, `actions.${n}.lines.0.sku`);
+        const amount = value(f, `actions.${n}.amount`);
+        if (MONEY_ACTIONS.includes(type)) {
+          if (amount || !sku) actions.push({ type, amount });
+        } else if (sku || n === 0) {
+          actions.push({ type, lines: [{ sku, quantity: numberOr(value(f, `actions.${n}.lines.0.quantity`)), unit_price: value(f, `actions.${n}.lines.0.unit_price`) }] });
+        }
+      }
+      await api.post(`${url}/plans`, { actions });
+      done();
+    }, { name: "plan" }));
+  }
+  if (pending && api.can("POST", "/complaints/{complaint_id}/plans/{plan_id}/approve") && myRank() >= (RANK[pending.required_approver] || 0)) {
+    const purl = `${url}/plans/${encodeURIComponent(pending.id)}`;
+    forms.push(form(`${t("approve")}: ${t("round")} ${pending.round}, ${pending.amount}`, [h("p", {}, planSummary(pending))],
+      async () => { await api.post(`${purl}/approve`); done(); }, { button: t("approve"), name: "approve" }));
+    forms.push(form(t("send_back"), [field("reason", t("reason"), h("textarea"))],
+      async (f) => { await api.post(`${purl}/send-back`, { reason: value(f, "reason") }); done(); },
+      { button: t("send_back"), name: "send-back" }));
+  }
+  if (approved && api.can("POST", "/complaints/{complaint_id}/plans/{plan_id}/customer-response")) {
+    forms.push(form(t("customer_response"), [
+      field("accepted", t("accepted"), select([["true", t("yes")], ["false", t("no")]])),
+      field("comment", t("comment"), h("textarea")),
+    ], async (f) => {
+      const body = { accepted: value(f, "accepted") === "true" };
+      if (value(f, "comment")) body.comment = value(f, "comment");
+      await api.post(`${url}/plans/${encodeURIComponent(approved.id)}/customer-response`, body);
+      done();
+    }, { name: "customer-response" }));
+  }
+  if (c.status === "resolved" && api.can("POST", "/complaints/{complaint_id}/follow-ups")) {
+    forms.push(form(t("follow_up"), [
+      h("div", { class: "row" },
+        field("satisfied", t("satisfied"), select([["true", t("yes")], ["false", t("no")]])),
+        field("score", t("score"), input({ type: "number", min: 1, max: 5, value: 5 }))),
+      field("notes", t("notes"), h("textarea")),
+    ], async (f) => {
+      const body = { satisfied: value(f, "satisfied") === "true", score: numberOr(value(f, "score")) };
+      if (value(f, "notes")) body.notes = value(f, "notes");
+      await api.post(`${url}/follow-ups`, body);
+      done();
+    }, { name: "follow-up" }));
+  }
+  return forms.length ? h("div", { class: "actions" }, forms) : h("p", { class: "muted" }, t("nothing_for_me"));
+}
+
+export async function detail(id) {
+  const c = await api.get(`/complaints/${encodeURIComponent(id)}`);
+  const inv = c.investigation;
+  const actionLink = (a) => a.return_id ? h("a", { href: `#/returns/${encodeURIComponent(a.return_id)}` }, t("return")) : "—";
+  return [
+    h("h1", {}, `${t("complaint")} ${c.number || c.id} `, badge(tv("status", c.status), c.overdue ? "bad" : ""), " ", c.overdue ? badge(t("overdue"), "bad") : null),
+    facts([
+      [t("status"), h("span", { "data-testid": "case-status" }, tv("status", c.status))],
+      [t("step"), tv("step", c.current_step)], [t("step_due"), when(c.step_due_at)],
+      [t("due"), when(c.due_at)], [t("owner"), c.owner],
+      [t("customer"), h("a", { href: `#/customers/${encodeURIComponent(c.customer_id)}` }, c.customer_id)],
+    ]),
+    h("h2", {}, t("next_step")),
+    nextSteps(c),
+    h("h2", {}, t("registration")),
+    facts([[t("channel"), tv("channel", c.channel)], [t("order_no"), c.order_no], [t("ship_date"), c.ship_date],
+      [t("request"), tv("type", c.request)], [t("description"), c.description],
+      [t("registered"), `${c.registered_by || ""} ${when(c.registered_at)}`]]),
+    table([[t("sku"), (l) => l.sku], [t("line_desc"), (l) => l.description || ""], [t("quantity"), (l) => l.quantity, "num"], [t("unit_price"), (l) => l.unit_price, "num"]], c.lines),
+    inv ? [h("h2", {}, t("investigation")),
+      facts([[t("findings"), inv.findings], [t("cause"), inv.cause], [t("cause_category"), tv("cause", inv.cause_category)], [t("improvement"), inv.improvement]]),
+      table([[t("department"), (r) => r.department], [t("person"), (r) => r.person || ""], [t("share"), (r) => r.share, "num"]], inv.responsibility)] : null,
+    h("h2", {}, t("plans")),
+    table([[t("round"), (p) => p.round, "num"], [t("status"), (p) => tv("status", p.status)], [t("amount"), (p) => p.amount, "num"],
+      [t("required_approver"), (p) => tv("role", p.required_approver)], [t("actions"), planSummary],
+      [t("who"), (p) => [p.posted_by, p.approved_by, p.responded_by].filter(Boolean).join(" → ")]], c.plans),
+    h("h2", {}, t("actions")),
+    table([[t("type"), (a) => tv("type", a.type)], [t("amount"), (a) => a.amount ?? "", "num"], [t("state"), (a) => tv("state", a.state)],
+      [t("return"), actionLink], [t("vouchers"), (a) => a.voucher_id || "—"], [t("done_at"), (a) => when(a.done_at)]], c.actions),
+    h("h2", {}, t("steps")),
+    table([[t("step"), (s) => tv("step", s.name)], [t("round"), (s) => s.round, "num"], [t("department"), (s) => s.department],
+      [t("started"), (s) => when(s.started_at)], [t("step_due"), (s) => when(s.due_at)],
+      [t("done_at"), (s) => s.done_at ? when(s.done_at) : (new Date(s.due_at) < new Date() ? badge(t("overdue"), "bad") : "—")]], c.steps),
+    h("h2", {}, t("notices")),
+    table([[t("number"), (n) => n.number], [t("type"), (n) => `${n.type} / ${n.kind}`], [t("department"), (n) => n.department],
+      [t("step"), (n) => tv("step", n.step)], [t("when"), (n) => when(n.issued_at)]], c.notices),
+    h("h2", {}, t("follow_ups")),
+    table([[t("round"), (f) => f.round, "num"], [t("satisfied"), (f) => (f.satisfied ? t("yes") : t("no"))], [t("score"), (f) => f.score, "num"],
+      [t("notes"), (f) => f.notes || ""], [t("who"), (f) => f.by], [t("when"), (f) => when(f.at)]], c.follow_ups),
+    h("h2", {}, t("history")),
+    table([[t("when"), (e) => when(e.at)], [t("who"), (e) => e.who], [t("what"), (e) => e.action],
+      [t("description"), (e) => JSON.stringify(e.changes || {})]], c.history),
+  ];
+}
+
+export async function approvals() {
+  const rank = myRank();
+  const [found] = await Promise.all([api.get("/complaints", { status: "planning", per_page: 200 }), customerNames()]);
+  const waiting = [];
+  for (const c of found.items) {
+    const plans = c.plans || (await api.get(`/complaints/${encodeURIComponent(c.id)}`)).plans;
+    for (const p of plans) {
+      if (p.status === "pending_approval" && rank >= (RANK[p.required_approver] || 0)) waiting.push({ c, p });
+    }
+  }
+  return [
+    h("h1", {}, t("nav_approvals")),
+    h("h2", {}, t("approvals_plans")),
+    table([[t("number"), ({ c }) => link(c)], [t("customer"), ({ c }) => c.customer_id], [t("round"), ({ p }) => p.round, "num"],
+      [t("amount"), ({ p }) => p.amount, "num"], [t("required_approver"), ({ p }) => tv("role", p.required_approver)],
+      [t("actions"), ({ p }) => planSummary(p)], [t("step_due"), ({ c }) => when(c.step_due_at)]], waiting),
+    h("h2", {}, t("approvals_changes")),
+    h("p", { class: "muted" }, t("changes_hint")),
+  ];
+}
