@@ -1,5 +1,5 @@
-"""Customer interactions and the composition analysis under ``/api/v1`` (rule C9, rule
-C10): visits, calls, care activities, surveys, enquiries and suggestions recorded on a
+"""Customer interactions and the composition analysis under ``/api/v1`` (rule C9,
+rule C10): visits, calls, care activities, surveys, enquiries and suggestions recorded on a
 customer; replies to enquiries and suggestions and the overdue ones; the follow-ups due;
 the interaction report with its on-time reply rate; and a year's sales by grade, product
 and region.
