@@ -22,6 +22,7 @@ from gateway.api import (
     customers,
     documents,
     finance,
+    reports,
     returns,
 )
 from gateway.auth import access
@@ -168,6 +169,7 @@ def _register_blueprints(api: flask_smorest.Api) -> None:
     api.register_blueprint(customer_grading.blp)
     api.register_blueprint(customer_imports.blp)
     api.register_blueprint(customer_interactions.blp)
+    api.register_blueprint(reports.blp)
 
 
 def _identity(app: Flask, rpc: Any) -> GatewayState:

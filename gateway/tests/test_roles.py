@@ -19,6 +19,7 @@ OWN_MATRIX = (
     "documents.",
     "customer_imports.",
     "customer_interactions.",
+    "reports.",
 )
 
 # (method, path, body, roles besides admin, RPC method or None, status)
