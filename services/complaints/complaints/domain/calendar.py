@@ -124,14 +124,14 @@ class WeekdayCalendar(_Clocks):
 @dataclass(frozen=True)
 class HolidayCalendar(_Clocks):
     """Monday to Friday, less ``holidays``, plus ``workdays`` (weekend days worked in
-    exchange, 调休), for the ``years`` the sets are known; other years: Monday to Friday.
+    exchange, 调休), for the ``years`` the sets are known for; other years: Monday to Friday.
 
     ``holidays`` may hold weekend days too (a holiday week's Saturday and Sunday): they
     are off either way."""
 
+    years: range
     holidays: frozenset[date] = field(default_factory=frozenset)
     workdays: frozenset[date] = field(default_factory=frozenset)
-    years: range = range(0)
     name: str = "holidays"
     source: str = ""  # where the sets came from (package and version), for the logs
 
@@ -139,7 +139,8 @@ class HolidayCalendar(_Clocks):
         both = self.holidays & self.workdays
         if both:
             raise ValueError(f"days both off and worked: {sorted(both)}")
-        outside = {d for d in self.holidays | self.workdays if d.year not in self.years}
+        given = (*self.holidays, *self.workdays)
+        outside = {d for d in given if d.year not in self.years}
         if outside:
             raise ValueError(f"days outside the years {self.years}: {sorted(outside)}")
 

@@ -4,7 +4,7 @@ are worked (27 April, 11 May), known for 2030 only. Its edges: the last working 
 before the days off, the first after, the adjusted Saturday, a start on a day off, the
 years it does not know. Times are Beijing's unless said (the business's UTC+8)."""
 
-from dataclasses import dataclass
+from dataclasses import FrozenInstanceError, dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -179,6 +179,35 @@ def test_working_hours_are_counted_on_the_business_date():  # rule P10
 )
 def test_the_working_time_between_two_moments(start, end, hours):  # rule P10
     assert MAY.working_time(start, end, BEIJING) == timedelta(hours=hours)
+
+
+def test_no_time_or_less_leaves_the_start_as_it_is():  # rule P10
+    assert MAY.add_working_time(bj(4, 30), timedelta(hours=-1), BEIJING) == bj(4, 30)
+    assert MAY.add_working_time(bj(5, 2), timedelta(hours=-1), BEIJING) == bj(5, 2)
+
+
+def test_the_calendars_cannot_be_changed_in_place():  # rule P10
+    with pytest.raises(FrozenInstanceError):
+        MAY.years = range(2030, 2032)
+    with pytest.raises(FrozenInstanceError):
+        WEEKDAYS.name = "china"
+
+
+@pytest.mark.parametrize(("gap", "found"), [(365, True), (366, True), (367, False)])
+def test_a_working_day_is_looked_for_a_year_ahead(gap, found):  # rule P10
+    @dataclass(frozen=True)
+    class OneDay(WeekdayCalendar):
+        name: str = "one day"
+
+        def is_working_day(self, day: date) -> bool:
+            return day == date(2030, 4, 30) + timedelta(days=gap)
+
+    if found:
+        due = OneDay().add_working_days(bj(4, 30), 1, BEIJING)
+        assert due == bj(4, 30) + timedelta(days=gap)
+    else:
+        with pytest.raises(NoWorkingDay):
+            OneDay().add_working_days(bj(4, 30), 1, BEIJING)
 
 
 def test_a_calendar_with_no_working_day_refuses_instead_of_waiting_forever():  # rule P10
