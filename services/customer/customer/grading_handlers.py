@@ -1,6 +1,8 @@
 """Use cases of grading (rule C5, rule C6) and the review of a customer that follows every
 fact the service hears: the summaries of finance's and complaints' events (rule X1),
 the grade when due, the key account (rule C7), the risk (rule C8) and churn warnings.
+A survey recorded here (interactions, rule C9) is such a fact too: its score is part of
+the satisfaction (rule C6), so ``record_interaction`` calls ``review_after``.
 
 Every consumed event is one unit of work: the summary's change, what the review decides
 (grade, warnings, a change request) and the inbox row commit together (rule X2). A
@@ -10,7 +12,9 @@ about one customer take turns.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from customer.domain import Customer, CustomerSettings
 from customer.domain.grading import (
@@ -20,6 +24,7 @@ from customer.domain.grading import (
     inputs_for,
     large_change,
     period_start,
+    window_start,
 )
 from customer.domain.summaries import CustomerSummary, business_date, day_start
 from customer.grading_commands import ComplaintFact, InvoiceFact, LedgerFact
@@ -32,6 +37,21 @@ from servicekit.domain import Actor, utcnow
 
 def today_of(now: datetime, settings: CustomerSettings) -> date:
     return business_date(now, settings.business_utc_offset_hours)
+
+
+T = TypeVar("T")
+
+
+def window_surveys(
+    uow: UnitOfWork, settings: CustomerSettings, customer_id: str, today: date
+) -> list[tuple[datetime, int]]:
+    """The customer's survey scores (when, score) in the grading window that ends
+    ``today``, business days (rule C6: satisfaction)."""
+    offset = settings.business_utc_offset_hours
+    start = day_start(window_start(today, settings), offset)
+    return uow.interactions.survey_scores(
+        customer_id, start, day_start(today + timedelta(days=1), offset)
+    )
 
 
 def period_start_at(now: datetime, settings: CustomerSettings) -> datetime:
@@ -54,7 +74,9 @@ def regrade_if_due(
 ) -> GradeRecord:
     """rule C6: grade the first time, periodically, on a large change, or when a person
     asks (``by``); otherwise leave the grade as it is."""
-    grading = grade(inputs_for(customer, summary, today_of(now, settings), settings), settings)
+    today = today_of(now, settings)
+    surveys = window_surveys(uow, settings, customer.id, today)
+    grading = grade(inputs_for(customer, summary, today, settings, surveys), settings)
     record = uow.grades.get_or_add(customer.id, now)
     if by is not None:
         trigger, reason = "manual", f"re-graded at the request of {by}"
@@ -104,6 +126,25 @@ def _with_summary(uow: UnitOfWork, customer_id: str, now: datetime):
     """The customer (locked; None when the service does not know it) and its summary."""
     customer = uow.customers.find(customer_id, for_update=True)
     return customer, uow.summaries.get_or_add(customer_id, now)
+
+
+def review_after(
+    uow: UnitOfWork,
+    settings: CustomerSettings,
+    customer_id: str,
+    now: datetime,
+    record_fact: Callable[[], T],
+) -> T:
+    """A fact the customer service records itself (a survey, rule C6), inside the caller's
+    unit of work: the customer (404 when unknown) and its summary locked first, as for an
+    event, then ``record_fact()``, then the same review as after an event; all commit
+    together with the caller's commit."""
+    customer, summary = _with_summary(uow, customer_id, now)
+    if customer is None:
+        uow.customers.get(customer_id)  # the repository's CustomerNotFound
+    recorded = record_fact()
+    review(uow, settings, customer, summary, now)
+    return recorded
 
 
 # --- facts from finance and complaints (rule X1) -------------------------------------

@@ -18,6 +18,7 @@ from customer.domain.summaries import CustomerSummary, PurchaseLine
 from customer.domain.warnings import CustomerWarning
 from customer.grading_commands import ComplaintFact, InvoiceFact, LedgerFact
 from customer.grading_repository import OPEN_REQUEST_STATUSES
+from customer.interactions_fakes import FakeInteractionRepository
 from customer.repository import REPOSITORIES
 from servicekit.contracts.customer_grading_vocabulary import SYSTEM, WarningNotFound
 from servicekit.contracts.customer_vocabulary import CustomerNotFound
@@ -104,6 +105,7 @@ FAKE_REPOSITORIES = {
     "risks": FakeRiskRepository,
     "key_accounts": FakeKeyAccountRepository,
     "warnings": FakeWarningRepository,
+    "interactions": FakeInteractionRepository,  # rule C6: the window's survey scores
 }
 
 

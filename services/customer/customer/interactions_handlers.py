@@ -10,6 +10,7 @@ from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from customer import grading_handlers
 from customer.domain import CustomerSettings
 from customer.domain.composition import composition
 from customer.domain.interactions import (
@@ -37,21 +38,33 @@ def record_interaction(
     now: datetime | None = None,
 ) -> Interaction:
     """A visit, call, care activity, survey, enquiry or suggestion on a customer (404
-    when there is no such customer); an enquiry or suggestion gets its reply due time."""
+    when there is no such customer); an enquiry or suggestion gets its reply due time.
+    A survey's score is part of the grade's satisfaction (rule C6): the customer is
+    reviewed as after an event (``grading_handlers.review_after``) in the same unit of
+    work, so the survey and what it changes commit together or not at all."""
+    now = now or utcnow()
     with uow:
-        uow.customers.get(customer_id)
-        interaction = Interaction(
-            customer_id=customer_id,
-            type=command.type,
-            notes=command.notes,
-            at=command.at,
-            score=command.score,
-            by=command.by or actor.username,
-            recorded_by=actor.username,
-            now=now or utcnow(),
-            settings=settings,
-        )
-        uow.interactions.add(interaction)
+
+        def add() -> Interaction:
+            interaction = Interaction(
+                customer_id=customer_id,
+                type=command.type,
+                notes=command.notes,
+                at=command.at,
+                score=command.score,
+                by=command.by or actor.username,
+                recorded_by=actor.username,
+                now=now,
+                settings=settings,
+            )
+            uow.interactions.add(interaction)
+            return interaction
+
+        if command.type == "survey":
+            interaction = grading_handlers.review_after(uow, settings, customer_id, now, add)
+        else:
+            uow.customers.get(customer_id)
+            interaction = add()
         uow.commit()
         return interaction
 

@@ -42,6 +42,24 @@ class InteractionRepository(SqlRepository[Interaction]):
         query = select(Interaction).where(Interaction.at >= start, Interaction.at < end)
         return list(self.session.scalars(query.order_by(Interaction.at, Interaction.id)))
 
+    def survey_scores(
+        self, customer_id: str, start: datetime, end: datetime
+    ) -> list[tuple[datetime, int]]:
+        """When and how a customer scored its surveys from ``start`` up to (not including)
+        ``end`` (rule C6: satisfaction), oldest first."""
+        query = (
+            select(customer_interactions.c.at, customer_interactions.c.score)
+            .where(
+                customer_interactions.c.customer_id == customer_id,
+                customer_interactions.c.type == "survey",
+                customer_interactions.c.score.is_not(None),
+                customer_interactions.c.at >= start,
+                customer_interactions.c.at < end,
+            )
+            .order_by(customer_interactions.c.at, customer_interactions.c.id)
+        )
+        return [(row.at, row.score) for row in self.session.execute(query)]
+
     def followed_customers(self) -> list[dict]:
         """The customers followed up (rule C9; terms in effect), each with its last visit,
         call or survey."""

@@ -8,10 +8,20 @@ and at once on a large change: its scale or history band moves, or its score mov
 ``large_change_points`` or more. Every grading that changes something is kept with its
 reason and components (``GradeChange``); a new grade letter is announced as
 ``customer.grade_changed``.
+
+Satisfaction is the average of every 1..5 score the customer gave within the grading
+window: the follow-up scores of the complaint cases closed in it
+(``complaints.complaint_closed``) and the scores of the surveys dated in it (interactions,
+rule C9), each score weighing the same, a survey as much as a follow-up. Both ask the
+customer the same question on the same scale, and neither seed weighs them: seed 001 only
+asks for follow-ups (定期或不定期进行客户回访; 抽取一定比例的客户进行回访) and seed 003
+names no satisfaction score. Without any score the setting ``satisfaction_unknown``
+stands in. The handler loads the window's surveys; what is counted is decided here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -72,7 +82,7 @@ class GradingInputs:
     balance: Decimal
     overdue: Decimal
     complaints: int  # registered within the window (rejected ones left out)
-    satisfaction: Decimal | None  # average follow-up score 1..5 within the window
+    satisfaction: Decimal | None  # average follow-up and survey score 1..5 within the window
 
     def plain(self) -> dict[str, Any]:
         return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in asdict(self).items()}
@@ -175,9 +185,14 @@ def cooperation_since(customer: Customer, summary: CustomerSummary, settings) ->
 
 
 def inputs_for(
-    customer: Customer, summary: CustomerSummary, today: date, settings: CustomerSettings
+    customer: Customer,
+    summary: CustomerSummary,
+    today: date,
+    settings: CustomerSettings,
+    surveys: Iterable[tuple[datetime, int]] = (),
 ) -> GradingInputs:
-    """The grading inputs of a customer from the summaries kept of it (rule X1)."""
+    """The grading inputs of a customer from the summaries kept of it (rule X1) and its
+    ``surveys`` (when, score; those outside the window are left out)."""
     start = window_start(today, settings)
     offset = settings.business_utc_offset_hours
     return GradingInputs(
@@ -187,7 +202,7 @@ def inputs_for(
         balance=summary.balance,
         overdue=summary.overdue_on(today),
         complaints=summary.complaints_between(start, today, offset),
-        satisfaction=summary.satisfaction_between(start, today, offset),
+        satisfaction=summary.satisfaction_between(start, today, offset, surveys),
     )
 
 

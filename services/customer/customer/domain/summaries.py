@@ -1,6 +1,7 @@
 """The customer service's own summaries of what other services announce about a customer
 (rule X1): its purchases from finance's invoices, its receivables from finance's ledger,
-its complaints and their satisfaction from complaints' cases. Grading (rule C5, rule C6),
+its complaints and their satisfaction from complaints' cases (the grading adds the
+customer's own surveys to that satisfaction, ``satisfaction_between``). Grading (rule C5, rule C6),
 key accounts (rule C7) and risk (rule C8) read them; nothing here asks another service.
 
 Each fact is kept once, by the id its producer gave it (an invoice, a complaint), so an
@@ -11,6 +12,7 @@ ledger's balance is a value, not a sum: the newest announcement wins.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -294,15 +296,31 @@ class CustomerSummary(Aggregate):
         """Cases registered and neither closed nor rejected: disputes in progress."""
         return sum(1 for c in self.counted_complaints() if c.status == "open")
 
-    def satisfaction_between(self, start: date, end: date, offset_hours: int) -> Decimal | None:
-        """The average follow-up score (1..5) of the cases closed from ``start`` to ``end``."""
-        scores = [
+    def follow_up_scores_between(self, start: date, end: date, offset_hours: int) -> list[int]:
+        """The follow-up scores (1..5) of the cases closed on business days ``start`` to
+        ``end``."""
+        return [
             c.satisfaction
             for c in self.complaints
             if c.status == "closed"
             and c.satisfaction is not None
             and c.closed_at is not None
             and start <= business_date(c.closed_at, offset_hours) <= end
+        ]
+
+    def satisfaction_between(
+        self,
+        start: date,
+        end: date,
+        offset_hours: int,
+        surveys: Iterable[tuple[datetime, int]] = (),
+    ) -> Decimal | None:
+        """The average score (1..5) on business days ``start`` to ``end``: the follow-ups of
+        the cases closed then and the ``surveys`` (when, score) dated then, each score
+        weighing the same (rule C6); None without any."""
+        scores = self.follow_up_scores_between(start, end, offset_hours)
+        scores += [
+            score for at, score in surveys if start <= business_date(at, offset_hours) <= end
         ]
         if not scores:
             return None
