@@ -23,6 +23,9 @@ ENV_VARS: dict[str, str] = {
     "GATEWAY_PORT": "port the gateway listens on at 127.0.0.1 (default 8000)",
     "GATEWAY_WORKERS": "gunicorn workers when started with gateway.gunicorn_conf (default 2)",
     "GATEWAY_THREADS": "threads per gunicorn (gthread) worker (default 8)",
+    "GATEWAY_IMPORT_MAX_ROWS": "card rows one customer import file may hold (default 5000)",
+    "GATEWAY_IMPORT_BATCH_ROWS": "rows per RPC call of a customer import (default 250, at most "
+    "500)",
     "GATEWAY_KEEPALIVE_SECONDS": "how long an idle keep-alive connection stays open (default "
     "75; keep it above the idle timeout of any proxy or client pool in front)",
     "GATEWAY_DATABASE_URL": "the gateway's identity database (default sqlite under the data dir)",
@@ -96,4 +99,6 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         "MAX_BODY_BYTES": int(env.get("GATEWAY_MAX_BODY_BYTES", str(DEFAULT_MAX_BODY_BYTES))),
         "PDF_FONT": env.get("GATEWAY_PDF_FONT") or DEFAULT_PDF_FONT,
+        "IMPORT_MAX_ROWS": int(env.get("GATEWAY_IMPORT_MAX_ROWS", "5000")),
+        "IMPORT_BATCH_ROWS": int(env.get("GATEWAY_IMPORT_BATCH_ROWS", "250")),
     }

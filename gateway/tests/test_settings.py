@@ -65,6 +65,8 @@ def test_environment_overrides():
                 "LOGIN_MAX_FAILURES": "3",
                 "GATEWAY_TRUSTED_PROXIES": "1",
                 "GATEWAY_IDEMPOTENCY_RETENTION_HOURS": "48",
+                "GATEWAY_IMPORT_MAX_ROWS": "20000",
+                "GATEWAY_IMPORT_BATCH_ROWS": "100",
             }
         )
     )
@@ -77,6 +79,7 @@ def test_environment_overrides():
     assert loaded["LOGIN_MAX_FAILURES"] == 3
     assert loaded["TRUSTED_PROXIES"] == 1
     assert loaded["IDEMPOTENCY_RETENTION_HOURS"] == 48
+    assert (loaded["IMPORT_MAX_ROWS"], loaded["IMPORT_BATCH_ROWS"]) == (20000, 100)
 
 
 def test_empty_secrets_count_as_unset():
