@@ -148,19 +148,38 @@ def review_after(
 
 
 # --- facts from finance and complaints (rule X1) -------------------------------------
+def _on_fact(
+    uow: UnitOfWork,
+    settings: CustomerSettings,
+    customer_id: str,
+    now: datetime | None,
+    record: Callable[[CustomerSummary, datetime], bool],
+) -> bool:
+    """One consumed event, one unit of work (rule X2): the customer and its summary locked,
+    ``record(summary, now)`` the fact in the summary, and the review when it changed
+    something; what ``record`` answered (False: the fact was known, or older)."""
+    now = now or utcnow()
+    with uow:
+        customer, summary = _with_summary(uow, customer_id, now)
+        changed = record(summary, now)
+        if changed:
+            review(uow, settings, customer, summary, now)
+        uow.commit()
+        return changed
+
+
 def handle_invoice_recorded(
     uow: UnitOfWork, settings: CustomerSettings, fact: InvoiceFact, now: datetime | None = None
 ) -> bool:
     """``finance.invoice_recorded``: a purchase (rule C5, rule C6, rule C7); False when the
     invoice was known already."""
-    now = now or utcnow()
-    with uow:
-        customer, summary = _with_summary(uow, fact.customer_id, now)
-        added = summary.record_invoice(fact.purchase(), now)
-        if added:
-            review(uow, settings, customer, summary, now)
-        uow.commit()
-        return added
+    return _on_fact(
+        uow,
+        settings,
+        fact.customer_id,
+        now,
+        lambda summary, now: summary.record_invoice(fact.purchase(), now),
+    )
 
 
 def handle_ledger_changed(
@@ -168,21 +187,20 @@ def handle_ledger_changed(
 ) -> bool:
     """``finance.ledger_changed``: balance and overdue (rule C6: payment behaviour, rule C8);
     False when a newer announcement is kept already."""
-    now = now or utcnow()
-    with uow:
-        customer, summary = _with_summary(uow, fact.customer_id, now)
-        taken = summary.record_ledger(
+    return _on_fact(
+        uow,
+        settings,
+        fact.customer_id,
+        now,
+        lambda summary, now: summary.record_ledger(
             balance=fact.balance,
             overdue=fact.overdue,
             ageing=fact.ageing,
             as_of=fact.as_of,
             at=fact.at,
             now=now,
-        )
-        if taken:
-            review(uow, settings, customer, summary, now)
-        uow.commit()
-        return taken
+        ),
+    )
 
 
 def handle_complaint_registered(
@@ -190,26 +208,27 @@ def handle_complaint_registered(
 ) -> bool:
     """``complaints.complaint_registered``: complaint rate, disputes, spikes (rule C6,
     rule C7, rule C8)."""
-    now = now or utcnow()
-    with uow:
-        customer, summary = _with_summary(uow, fact.customer_id, now)
-        added = summary.complaint_registered(
+    return _on_fact(
+        uow,
+        settings,
+        fact.customer_id,
+        now,
+        lambda summary, now: summary.complaint_registered(
             fact.complaint_id, fact.number, fact.registered_at or now, now
-        )
-        if added:
-            review(uow, settings, customer, summary, now)
-        uow.commit()
-        return added
+        ),
+    )
 
 
 def handle_complaint_closed(
     uow: UnitOfWork, settings: CustomerSettings, fact: ComplaintFact, now: datetime | None = None
 ) -> bool:
     """``complaints.complaint_closed``: the follow-up's satisfaction (rule C6)."""
-    now = now or utcnow()
-    with uow:
-        customer, summary = _with_summary(uow, fact.customer_id, now)
-        closed = summary.complaint_closed(
+    return _on_fact(
+        uow,
+        settings,
+        fact.customer_id,
+        now,
+        lambda summary, now: summary.complaint_closed(
             fact.complaint_id,
             fact.number,
             registered_at=fact.registered_at,
@@ -217,11 +236,8 @@ def handle_complaint_closed(
             satisfied=bool(fact.satisfied),
             satisfaction=fact.satisfaction,
             now=now,
-        )
-        if closed:
-            review(uow, settings, customer, summary, now)
-        uow.commit()
-        return closed
+        ),
+    )
 
 
 def handle_complaint_rejected(
@@ -229,16 +245,15 @@ def handle_complaint_rejected(
 ) -> bool:
     """``complaints.complaint_rejected``: the case is not a complaint that counts, nor a
     dispute (rule C8)."""
-    now = now or utcnow()
-    with uow:
-        customer, summary = _with_summary(uow, fact.customer_id, now)
-        rejected = summary.complaint_rejected(
+    return _on_fact(
+        uow,
+        settings,
+        fact.customer_id,
+        now,
+        lambda summary, now: summary.complaint_rejected(
             fact.complaint_id, fact.number, fact.rejected_at or now, now
-        )
-        if rejected:
-            review(uow, settings, customer, summary, now)
-        uow.commit()
-        return rejected
+        ),
+    )
 
 
 # --- commands and the timer ------------------------------------------------------------
