@@ -18,9 +18,11 @@ interface in memory.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from servicekit.errors import NotFound
 
@@ -82,6 +84,23 @@ class SqlRepository(Repository[T]):
         if for_update:
             query = query.with_for_update()
         return self.session.scalars(query).first()
+
+
+def add_once(repository: SqlRepository[T], id: str, make: Callable[[], T]) -> T:
+    """The aggregate ``id``, locked; made by ``make()`` and inserted when there is none.
+    A twin inserted at the same moment wins: the insert runs in a savepoint, and its
+    refusal reads the twin (an insert refused at commit would be taken for a duplicate
+    event by the unit of work, and the event's fact lost)."""
+    found = repository.find(id, for_update=True)
+    if found is not None:
+        return found
+    made = make()
+    try:
+        with repository.session.begin_nested():
+            repository.session.add(made)
+    except IntegrityError:
+        return repository.get(id, for_update=True)
+    return made
 
 
 RepositoryClasses = dict[str, type[Repository[Any]]]

@@ -21,7 +21,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import relationship
 
 from customer.domain.grading import GradeChange, GradeRecord
 from customer.domain.key_accounts import KeyAccount
@@ -29,6 +28,7 @@ from customer.domain.risk import RiskRecord
 from customer.domain.summaries import ComplaintRecord, CustomerSummary, Purchase, PurchaseLine
 from customer.domain.warnings import CustomerWarning
 from customer.models import mapper_registry, metadata
+from servicekit.mappers import children
 from servicekit.types import JsonValues, Money, UTCDateTime
 
 REF = String(64)  # a customer's, an invoice's or a complaint's id
@@ -186,15 +186,6 @@ customer_warnings = Table(
 )
 
 
-def _children(cls, order):
-    return relationship(
-        cls,
-        order_by=order,
-        cascade="all, delete-orphan",
-        lazy="selectin",  # the summary is loaded whole; it is read after its session closes
-    )
-
-
 def map_grading() -> None:
     """Map the domain classes of grading, key accounts, risk and warnings."""
     mapper_registry.map_imperatively(Purchase, summary_invoices)
@@ -203,8 +194,8 @@ def map_grading() -> None:
         CustomerSummary,
         customer_summaries,
         properties={
-            "invoices": _children(Purchase, [summary_invoices.c.date, summary_invoices.c.id]),
-            "complaints": _children(ComplaintRecord, [summary_complaints.c.id]),
+            "invoices": children(Purchase, [summary_invoices.c.date, summary_invoices.c.id]),
+            "complaints": children(ComplaintRecord, [summary_complaints.c.id]),
         },
     )
     mapper_registry.map_imperatively(GradeRecord, customer_grades)

@@ -19,26 +19,10 @@ from customer.domain.summaries import CustomerSummary
 from customer.domain.warnings import CustomerWarning
 from servicekit.contracts.customer_grading_vocabulary import SYSTEM, WarningNotFound
 from servicekit.contracts.customer_vocabulary import CustomerNotFound
-from servicekit.repository import SqlRepository
+from servicekit.repository import SqlRepository, add_once
 
 T = TypeVar("T")
 OPEN_REQUEST_STATUSES = ("pending", "partially_approved")
-
-
-def _add_once(repository: SqlRepository[T], id: str, make: Callable[[], T]) -> T:
-    """The row ``id``, locked; a new one from ``make`` when there is none. A twin inserted
-    at the same moment wins: the insert runs in a savepoint and its refusal reads the twin
-    (refused at commit instead, the unit of work would take it for a duplicate event)."""
-    found = repository.find(id, for_update=True)
-    if found is not None:
-        return found
-    made = make()
-    try:
-        with repository.session.begin_nested():
-            repository.session.add(made)
-    except IntegrityError:
-        return repository.get(id, for_update=True)
-    return made
 
 
 class _PerCustomer(SqlRepository[T]):
@@ -49,7 +33,7 @@ class _PerCustomer(SqlRepository[T]):
     make: Callable[[str, datetime], T]
 
     def get_or_add(self, customer_id: str, now: datetime) -> T:
-        return _add_once(self, customer_id, lambda: type(self).make(customer_id, now))
+        return add_once(self, customer_id, lambda: type(self).make(customer_id, now))
 
 
 class SummaryRepository(_PerCustomer[CustomerSummary]):

@@ -23,7 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import registry, relationship
+from sqlalchemy.orm import registry
 
 from finance.commands import InvoiceLine, PlanAction, PlanLine, ReturnedLine, Share
 from finance.domain import (
@@ -39,7 +39,7 @@ from finance.domain import (
     TrackedComplaint,
     Voucher,
 )
-from servicekit.mappers import once
+from servicekit.mappers import children, once
 from servicekit.tables import kit_metadata
 from servicekit.types import JsonValues, Money, Ratio, UTCDateTime
 
@@ -350,15 +350,6 @@ loss_entries = Table(
 target_metadata = [metadata, kit_metadata]
 
 
-def _children(cls, order):
-    return relationship(
-        cls,
-        order_by=order,  # in the order they were written
-        cascade="all, delete-orphan",
-        lazy="selectin",  # the aggregate is loaded whole; it is read after its session closes
-    )
-
-
 @once
 def start_mappers() -> None:
     """Map the domain classes (imperative mapping keeps the domain pure)."""
@@ -367,7 +358,7 @@ def start_mappers() -> None:
         Account,
         accounts,
         properties={
-            "entries": _children(LedgerEntry, [ledger_entries.c.recorded_at, ledger_entries.c.id])
+            "entries": children(LedgerEntry, [ledger_entries.c.recorded_at, ledger_entries.c.id])
         },
     )
     mapper_registry.map_imperatively(Plan, plans)
@@ -376,7 +367,7 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(
         Reconciliation,
         reconciliations,
-        properties={"lines": _children(ReconciliationLine, [reconciliation_lines.c.sku])},
+        properties={"lines": children(ReconciliationLine, [reconciliation_lines.c.sku])},
     )
     mapper_registry.map_imperatively(Voucher, vouchers)
     mapper_registry.map_imperatively(TrackedComplaint, tracked_complaints)
@@ -386,7 +377,7 @@ def start_mappers() -> None:
         LossCase,
         loss_cases,
         properties={
-            "resales": _children(Resale, [resales.c.recorded_at, resales.c.id]),
-            "parts": _children(LossEntry, [loss_entries.c.position]),
+            "resales": children(Resale, [resales.c.recorded_at, resales.c.id]),
+            "parts": children(LossEntry, [loss_entries.c.position]),
         },
     )

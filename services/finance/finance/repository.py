@@ -30,25 +30,8 @@ from servicekit.contracts.finance_vocabulary import (
     VoucherNotFound,
 )
 from servicekit.db import history_of
-from servicekit.repository import SqlRepository
+from servicekit.repository import SqlRepository, add_once
 from servicekit.sequences import next_in_year
-
-
-def _add_once(repository: SqlRepository, id: str, make):
-    """The aggregate ``id``, locked; made by ``make()`` and inserted when there is none.
-    A twin inserted at the same moment wins: the insert runs in a savepoint, and its
-    refusal reads the twin (an insert refused at commit would be taken for a duplicate
-    event by the unit of work, and the event's fact lost)."""
-    found = repository.find(id, for_update=True)
-    if found is not None:
-        return found
-    made = make()
-    try:
-        with repository.session.begin_nested():
-            repository.session.add(made)
-    except IntegrityError:
-        return repository.get(id, for_update=True)
-    return made
 
 
 class AccountRepository(SqlRepository[Account]):
@@ -58,7 +41,7 @@ class AccountRepository(SqlRepository[Account]):
 
     def get_or_add(self, customer_id: str, now: datetime) -> Account:
         """The customer's account, locked; a new one when finance has none yet."""
-        return _add_once(self, customer_id, lambda: Account(customer_id, now))
+        return add_once(self, customer_id, lambda: Account(customer_id, now))
 
     def invoice_number_taken(self, number: str) -> bool:
         """rule F4: an invoice number is recorded once, whatever the customer."""
@@ -191,7 +174,7 @@ class TrackedComplaintRepository(SqlRepository[TrackedComplaint]):
             made.append(TrackedComplaint(fact))
             return made[0]
 
-        found = _add_once(self, fact.complaint_id, make)
+        found = add_once(self, fact.complaint_id, make)
         return found, bool(made) and found is made[0]
 
     def open_for(self, customer_ids: Iterable[str]) -> list[TrackedComplaint]:
