@@ -8,10 +8,9 @@ The gateway checks roles only: whether an approver's rank covers a plan's amount
 
 from __future__ import annotations
 
-from typing import Any
-
-from gateway import rpc
-from gateway.auth.access import AUTHENTICATED, current_identity, requires
+from gateway.api._calls import ServiceCalls
+from gateway.api._calls import actor as _actor
+from gateway.auth.access import AUTHENTICATED, requires
 from gateway.blueprint import ServiceBlueprint
 from servicekit.contracts import complaints as contract
 from servicekit.contracts.common import PageArgsSchema, page_schema
@@ -54,12 +53,7 @@ EXAMPLE_PLAN = {
 }
 
 
-def _complaints(method: str, *args: Any) -> Any:
-    return rpc.call(contract.SERVICE, method, *args)
-
-
-def _actor() -> dict:
-    return current_identity().actor
+_complaints = ServiceCalls(contract.SERVICE)
 
 
 @blp.route("/complaints", methods=["POST"])

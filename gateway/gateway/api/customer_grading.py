@@ -9,10 +9,9 @@ Each view makes one RPC to the ``customer`` service (methods documented in
 
 from __future__ import annotations
 
-from typing import Any
-
-from gateway import rpc
-from gateway.auth.access import AUTHENTICATED, current_identity, requires
+from gateway.api._calls import ServiceCalls
+from gateway.api._calls import actor as _actor
+from gateway.auth.access import AUTHENTICATED, requires
 from gateway.blueprint import ServiceBlueprint
 from servicekit.contracts import customer_grading as contract
 from servicekit.contracts.common import PageArgsSchema, page_schema
@@ -44,16 +43,8 @@ EXAMPLE_KEY_ACCOUNT = {
 EXAMPLE_REMEDY = {"action": "销售经理本周上门拜访，恢复季度返利政策"}
 
 
-def _customer(method: str, *args: Any) -> Any:
-    return rpc.call(contract.SERVICE, method, *args)
-
-
-def _actor() -> dict:
-    return current_identity().actor
-
-
-def _page(method: str, filters: dict, page_args: dict) -> Any:
-    return _customer(method, filters, page_args["page"], page_args["per_page"])
+_customer = ServiceCalls(contract.SERVICE)
+_page = _customer.page
 
 
 # --- rule C5, rule C6: grades ----------------------------------------------------------

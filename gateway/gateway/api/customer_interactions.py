@@ -11,10 +11,9 @@ customer_composition``); commands get the acting user as ``actor``.
 
 from __future__ import annotations
 
-from typing import Any
-
-from gateway import rpc
-from gateway.auth.access import current_identity, requires
+from gateway.api._calls import ServiceCalls
+from gateway.api._calls import actor as _actor
+from gateway.auth.access import requires
 from gateway.blueprint import ServiceBlueprint
 from servicekit.contracts import customer_composition as composition
 from servicekit.contracts import customer_interactions as contract
@@ -43,12 +42,7 @@ EXAMPLE_INTERACTION = {
 EXAMPLE_REPLY = {"reply": "已电话答复：新款下月中旬到货，可先下预订单"}
 
 
-def _customer(method: str, *args: Any) -> Any:
-    return rpc.call(contract.SERVICE, method, *args)
-
-
-def _actor() -> dict:
-    return current_identity().actor
+_customer = ServiceCalls(contract.SERVICE)
 
 
 # --- rule C9: interactions ------------------------------------------------------------

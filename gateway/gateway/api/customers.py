@@ -7,10 +7,9 @@ Each view makes one RPC to the ``customer`` service (methods documented in
 
 from __future__ import annotations
 
-from typing import Any
-
-from gateway import rpc
-from gateway.auth.access import AUTHENTICATED, current_identity, requires
+from gateway.api._calls import ServiceCalls
+from gateway.api._calls import actor as _actor
+from gateway.auth.access import AUTHENTICATED, requires
 from gateway.blueprint import ServiceBlueprint
 from servicekit.contracts import customer as contract
 from servicekit.contracts.common import PageArgsSchema, page_schema
@@ -53,12 +52,7 @@ EXAMPLE_CARD = {
 }
 
 
-def _customer(method: str, *args: Any) -> Any:
-    return rpc.call(contract.SERVICE, method, *args)
-
-
-def _actor() -> dict:
-    return current_identity().actor
+_customer = ServiceCalls(contract.SERVICE)
 
 
 @blp.route("/customers", methods=["POST"])

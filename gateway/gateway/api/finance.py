@@ -12,10 +12,9 @@ orders. Money goes over RPC as decimal strings. The printable allowance certific
 
 from __future__ import annotations
 
-from typing import Any
-
-from gateway import rpc
-from gateway.auth.access import current_identity, requires
+from gateway.api._calls import ServiceCalls
+from gateway.api._calls import actor as _actor
+from gateway.auth.access import requires
 from gateway.blueprint import ServiceBlueprint
 from servicekit.contracts import finance as contract
 from servicekit.contracts.common import PageArgsSchema
@@ -56,16 +55,8 @@ EXAMPLE_RESALE = {
 }
 
 
-def _finance(method: str, *args: Any) -> Any:
-    return rpc.call(contract.SERVICE, method, *args)
-
-
-def _actor() -> dict:
-    return current_identity().actor
-
-
-def _page(method: str, filters: dict, page_args: dict) -> Any:
-    return _finance(method, filters, page_args["page"], page_args["per_page"])
+_finance = ServiceCalls(contract.SERVICE)
+_page = _finance.page
 
 
 # --- rule F1: reconciliations ---------------------------------------------------

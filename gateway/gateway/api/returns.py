@@ -8,12 +8,11 @@ Warehouse scanners post with an API key that has the ``warehouse`` role.
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import current_app
 
-from gateway import rpc
-from gateway.auth.access import AUTHENTICATED, current_identity, requires
+from gateway.api._calls import ServiceCalls
+from gateway.api._calls import actor as _actor
+from gateway.auth.access import AUTHENTICATED, requires
 from gateway.blueprint import ServiceBlueprint
 from servicekit.contracts import returns as contract
 from servicekit.contracts.common import PageArgsSchema, page_schema
@@ -49,16 +48,8 @@ EXAMPLE_REQUEST = {
 }
 
 
-def _returns(method: str, *args: Any) -> Any:
-    return rpc.call(contract.SERVICE, method, *args)
-
-
-def _actor() -> dict:
-    return current_identity().actor
-
-
-def _page(method: str, filters: dict, page_args: dict) -> Any:
-    return _returns(method, filters, page_args["page"], page_args["per_page"])
+_returns = ServiceCalls(contract.SERVICE)
+_page = _returns.page
 
 
 # --- return authorizations ---------------------------------------------------------
