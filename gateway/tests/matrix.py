@@ -229,3 +229,36 @@ def check_query_parameters(spec, expected: Mapping[str, set[str]]) -> None:
 def query_enum(spec, path: str, name: str) -> list:
     """The values the query parameter ``name`` of ``GET path`` may take."""
     return query_parameters(spec, path)[name]["schema"]["enum"]
+
+
+# --- a test module's fixtures and ids ------------------------------------------------
+def canned_fixture(service: str, canned: Mapping[str, Any]):
+    """An autouse fixture: the fake RPC answers ``service``'s methods with ``canned``
+    (``name = canned_fixture(...)`` in a test module)."""
+
+    @pytest.fixture(autouse=True)
+    def answers(rpc):
+        return answer_with(rpc, service, canned)
+
+    return answers
+
+
+def api_fixture(service: str):
+    """The fixture ``api``: ``service``'s endpoints as :class:`Api` (``api =
+    api_fixture(...)`` in a test module)."""
+
+    @pytest.fixture
+    def api(client, rpc, token_for):
+        return Api(service, client, rpc, token_for)
+
+    return api
+
+
+def command_ids(commands: Iterable[tuple]) -> list[str]:
+    """Ids of ``COMMANDS`` rows ``(path, body, role, args)``."""
+    return [f"{path} {role} {body}" for path, body, role, *_ in commands]
+
+
+def list_ids(lists: Iterable[tuple]) -> list[str]:
+    """Ids of ``LISTS`` rows ``(path, query, filters, page, per_page)``."""
+    return [f"{path}{query}" for path, query, *_ in lists]

@@ -5,12 +5,14 @@ over RPC (method, arguments, actor), and the OpenAPI document."""
 import pytest
 
 from gateway.tests.matrix import (
-    Api,
-    answer_with,
+    api_fixture,
+    canned_fixture,
     check_documented_paths,
     check_matrix_covers,
     check_operation,
     check_query_parameters,
+    command_ids,
+    list_ids,
     named,
     page_of,
     query_enum,
@@ -70,14 +72,8 @@ CANNED = {
 }
 
 
-@pytest.fixture(autouse=True)
-def interaction_answers(rpc):
-    return answer_with(rpc, "customer", CANNED)
-
-
-@pytest.fixture
-def api(client, rpc, token_for):
-    return Api("customer", client, rpc, token_for)
+interaction_answers = canned_fixture("customer", CANNED)
+api = api_fixture("customer")
 
 
 INTERACTORS = ("cs_agent", "cs_manager", "sales_clerk", "sales_manager")
@@ -179,9 +175,7 @@ COMMANDS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    "path, body, role, args", COMMANDS, ids=[f"{c[0]} {c[2]} {c[1]}" for c in COMMANDS]
-)
+@pytest.mark.parametrize("path, body, role, args", COMMANDS, ids=command_ids(COMMANDS))
 def test_commands_carry_the_logged_in_user_as_actor(api, path, body, role, args):
     api.check_actor(path, body, role, args, username="wu.kf", department="客服部")
 
@@ -203,9 +197,7 @@ LISTS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    "path, query, filters, page, per_page", LISTS, ids=[f"{c[0]}{c[1]}" for c in LISTS]
-)
+@pytest.mark.parametrize("path, query, filters, page, per_page", LISTS, ids=list_ids(LISTS))
 def test_lists_pass_filters_and_paging(api, path, query, filters, page, per_page):
     api.check_list(path, query, filters, page, per_page, role="sales_manager")
 
