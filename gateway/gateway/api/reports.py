@@ -27,7 +27,12 @@ from gateway.documents.kpis_workbook import kpis_workbook
 from servicekit.contracts import complaints_vocabulary as complaints
 from servicekit.contracts import customer_vocabulary as customer
 
-blp = Blueprint("reports", __name__, url_prefix="/api/v1", description="KPIs and the P11 report")
+blp = Blueprint(
+    "reports",
+    __name__,
+    url_prefix="/api/v1",
+    description="KPIs and the monthly complaint statistics",
+)
 
 PERIOD = r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$"
 BINARY = {"type": "string", "format": "binary"}
