@@ -22,7 +22,8 @@ def test_document_is_openapi_3_and_needs_no_token(spec):
 
 def test_every_route_is_documented_with_its_methods(app, spec):
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("api-docs."):
+        # the API docs themselves, and the console's pages and static files (not an API)
+        if rule.endpoint.startswith(("api-docs.", "console.")):
             continue
         path = openapi_path(rule.rule)
         assert path in spec["paths"], path
