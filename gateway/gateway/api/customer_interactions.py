@@ -27,7 +27,7 @@ blp = ServiceBlueprint(
 )
 
 InteractionPageSchema = page_schema(contract.InteractionSchema, "InteractionPage")
-FollowUpPageSchema = page_schema(contract.FollowUpSchema, "FollowUpPage")
+FollowUpPageSchema = page_schema(contract.FollowUpDueSchema, "FollowUpPage")
 
 # CONTRACT "Who may do what" (admin may do everything).
 INTERACTORS = ("cs_agent", "cs_manager", "sales_clerk", "sales_manager")

@@ -20,7 +20,7 @@ from servicekit.validation import actor_of, load, load_command, load_list_args
 
 _interaction = contract.InteractionSchema()
 _interactions = contract.InteractionSchema(many=True)
-_follow_ups = contract.FollowUpSchema(many=True)
+_follow_ups = contract.FollowUpDueSchema(many=True)
 _report = contract.InteractionReportSchema()
 _composition = composition_contract.CompositionSchema()
 

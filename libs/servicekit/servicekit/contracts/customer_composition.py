@@ -37,7 +37,7 @@ class GradeSalesSchema(Schema):
     share = Share(required=True)
 
 
-class ProductSalesSchema(Schema):
+class ProductShareSchema(Schema):
     sku = fields.String(
         allow_none=True, metadata={"description": "null: invoiced amounts without product lines"}
     )
@@ -62,5 +62,5 @@ class CompositionSchema(Schema):
     invoices = fields.Integer(required=True)
     customers = fields.Integer(required=True)
     by_grade = fields.List(fields.Nested(GradeSalesSchema), required=True)
-    by_product = fields.List(fields.Nested(ProductSalesSchema), required=True)
+    by_product = fields.List(fields.Nested(ProductShareSchema), required=True)
     by_region = fields.List(fields.Nested(RegionSalesSchema), required=True)

@@ -16,7 +16,7 @@ gateway) -> RPC (roles: cs_agent, cs_manager, sales_clerk, sales_manager and adm
 - ``POST /interactions/{id}/reply`` -> ``reply_interaction(interaction_id, data, actor)``
                                                   (ReplySchema -> InteractionSchema)
 - ``GET /follow-ups/due?overdue=&owner=&pickup=`` -> ``list_follow_ups_due(filters, page,
-  per_page)``                                                              (FollowUpSchema)
+  per_page)``                                                              (FollowUpDueSchema)
 - ``GET /reports/interactions?from=&to=`` -> ``interaction_report(args)``
                                          (InteractionReportArgsSchema -> InteractionReportSchema)
 
@@ -136,7 +136,7 @@ class InteractionSchema(Schema):
     )
 
 
-class FollowUpSchema(Schema):
+class FollowUpDueSchema(Schema):
     """rule C9: a customer's next follow-up (回访): pick-up customers at least every
     ``CUSTOMER_FOLLOW_UP_PICKUP_DAYS``, others every ``CUSTOMER_FOLLOW_UP_DAYS``."""
 
