@@ -173,3 +173,17 @@ def test_error_answers_are_documented_once_for_every_view(spec):
     assert too_large["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/Error"
     }
+
+
+def test_no_two_schemas_share_a_name(make_app):
+    # apispec renames a second schema of the same name ("FollowUp1") with only a warning:
+    # clients then get a schema whose name says nothing. Two contract schemas named
+    # FollowUp and ProductSales did so.
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="Multiple schemas resolved")
+        response = make_app().test_client().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    names = response.get_json()["components"]["schemas"]
+    assert not [name for name in names if name[-1].isdigit()], sorted(names)
