@@ -151,3 +151,22 @@ def test_forms_printed_on_several_threads_at_once_each_keep_their_own_content(tm
         ).stdout
         assert text.count(number) >= 4  # number and buyer on both copies
         assert all(other not in text for other in numbers if other != number)
+
+
+def test_workbook_cells_take_any_users_text_as_text():
+    # Owners, departments and customer names come from users: a control character made
+    # openpyxl refuse the workbook (a 500 the fuzzer found on /reports/kpis.xlsx), and
+    # text starting with "=" would have run as a formula.
+    import io as _io
+
+    from openpyxl import Workbook, load_workbook
+
+    from gateway.documents.workbook import _table
+
+    book = Workbook()
+    _table(book.active, ["owner", "amount"], [("li\x01na\x1f", 1), ('=HYPERLINK("x")', 2)])
+    buffer = _io.BytesIO()
+    book.save(buffer)
+    sheet = load_workbook(_io.BytesIO(buffer.getvalue())).active
+    assert sheet["A2"].value == "lina"
+    assert sheet["A3"].value == '=HYPERLINK("x")' and sheet["A3"].data_type == "s"

@@ -111,7 +111,9 @@ def test_nothing_counted_gives_nulls_not_zeros():
     assert kpi_report("2026", {}, {})["by_owner"] == {}
 
 
-@pytest.mark.parametrize("period", ["2026-13", "2026-Q5", "26", "2026-1", "", "2026-Q1x"])
+@pytest.mark.parametrize(
+    "period", ["2026-13", "2026-Q5", "26", "2026-1", "", "2026-Q1x", "0000", "0001-Q1", "1899"]
+)
 def test_a_bad_period_is_422_without_a_call(api, period):
     api.check_invalid("GET", f"/api/v1/reports/kpis?period={period}", None, "gm", {"period"})
 

@@ -34,7 +34,8 @@ blp = Blueprint(
     description="KPIs and the monthly complaint statistics",
 )
 
-PERIOD = r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$"
+# Years 1900 to 9999: year 0000 is no year (it made a 500), and nothing is older.
+PERIOD = r"^(19\d\d|[2-9]\d{3})(-(0[1-9]|1[0-2])|-Q[1-4])?$"
 BINARY = {"type": "string", "format": "binary"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 READERS = (*OVERSEERS, "quality")

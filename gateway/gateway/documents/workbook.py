@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -38,6 +39,23 @@ def _by_count(counts: Mapping[str, int]) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
+def cell_text(value: Any) -> Any:
+    """A value as a cell may hold it: text loses the control characters a workbook cannot
+    store (openpyxl refuses them, which made a 500 of a name typed with one)."""
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def as_text(sheet: Worksheet) -> None:
+    """Text that starts with "=" stays text: names and notes come from users, and a
+    spreadsheet must not run them as formulas (formula injection)."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+
+
 def _table(
     sheet: Worksheet,
     header: Iterable[str],
@@ -46,11 +64,12 @@ def _table(
     widths: Iterable[int] = (),
 ) -> None:
     """``header`` in row 1 (bold, shaded, frozen, filterable), ``rows`` below it."""
-    sheet.append(list(header))
+    sheet.append([cell_text(h) for h in header])
     for cell in sheet[1]:
         cell.font, cell.fill = BOLD, HEADER_FILL
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([cell_text(value) for value in row])
+    as_text(sheet)
     for column, number_format in (formats or {}).items():
         for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
             cell.number_format = number_format

@@ -23,6 +23,8 @@ gateway) -> RPC (roles: cs_agent, cs_manager, sales_clerk, sales_manager and adm
 No event is published or consumed.
 """
 
+from datetime import date
+
 from marshmallow import (
     EXCLUDE,
     Schema,
@@ -99,11 +101,15 @@ class FollowUpFilterSchema(_Filters):
     pickup = fields.Boolean()
 
 
+EARLIEST, LATEST = date(1900, 1, 1), date(9999, 12, 30)
+
+
 class InteractionReportArgsSchema(_Filters):
     """The business days ``from`` to ``to`` (both included) the interactions happened on."""
 
-    from_ = fields.Date(required=True, data_key="from")
-    to = fields.Date(required=True)
+    # From 1900: a first day near year 1 overflowed when put in the business time zone.
+    from_ = fields.Date(required=True, data_key="from", validate=validate.Range(min=EARLIEST))
+    to = fields.Date(required=True, validate=validate.Range(min=EARLIEST, max=LATEST))
 
     @validates_schema
     def _in_order(self, data, **_kwargs):
