@@ -33,7 +33,7 @@ from finance.repository import REPOSITORIES
 from servicekit.config import settings_from
 from servicekit.contracts import complaints, customer, returns
 from servicekit.contracts import finance as contract
-from servicekit.contracts.common import HistoryEntrySchema
+from servicekit.contracts.common import dump_with_history
 from servicekit.domain import utcnow
 from servicekit.leases import try_acquire
 from servicekit.nameko_ext import (
@@ -64,12 +64,6 @@ _decision = contract.CreditDecisionSchema()
 _rate = contract.CollectionRateSchema()
 _resale = contract.ResaleSchema()
 _losses = contract.LossPageSchema()
-_history = HistoryEntrySchema(many=True)
-
-
-def _with_history(schema, view) -> dict:
-    thing, history = view
-    return {**schema.dump(thing), "history": _history.dump(history)}
 
 
 class FinanceService(HealthRpc):
@@ -94,7 +88,7 @@ class FinanceService(HealthRpc):
     def get_reconciliation(self, reconciliation_id: str) -> dict:
         """``GET /finance/reconciliations/{id}``: the reconciliation with its history."""
         view = queries.get_reconciliation(self.uow(), reconciliation_id)
-        return _with_history(_reconciliation, view)
+        return dump_with_history(_reconciliation, view)
 
     @command
     def resolve_reconciliation(self, reconciliation_id: str, data: dict, actor: dict) -> dict:
@@ -123,7 +117,7 @@ class FinanceService(HealthRpc):
     def get_voucher(self, voucher_id: str) -> dict:
         """``GET /finance/vouchers/{id}`` (and the data of ``.../allowance-certificate.pdf``,
         its ``certificate``): the voucher with its history."""
-        return _with_history(_voucher, queries.get_voucher(self.uow(), voucher_id))
+        return dump_with_history(_voucher, queries.get_voucher(self.uow(), voucher_id))
 
     @command
     def record_proof(self, voucher_id: str, data: dict, actor: dict) -> dict:

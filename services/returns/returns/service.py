@@ -24,6 +24,7 @@ from returns.repository import REPOSITORIES
 from servicekit.config import settings_from
 from servicekit.contracts import complaints
 from servicekit.contracts import returns as contract
+from servicekit.contracts.common import dump_with_history
 from servicekit.nameko_ext import (
     DomainSettings,
     HealthRpc,
@@ -50,12 +51,6 @@ _request = contract.ReturnRequestSchema()
 _requests = contract.ReturnRequestSchema(many=True, exclude=("history",))
 _movements = contract.StockMovementSchema(many=True)
 _scrap = contract.ScrapSchema(many=True)
-_history = contract.HistoryEntrySchema(many=True)
-
-
-def _with_history(schema, view) -> dict:
-    aggregate, history = view
-    return {**schema.dump(aggregate), "history": _history.dump(history)}
 
 
 def _page(result: dict, schema) -> dict:
@@ -128,7 +123,7 @@ class ReturnsService(HealthRpc):
     # --- queries --------------------------------------------------------------
     @query
     def get_return(self, return_id: str) -> dict:
-        return _with_history(_return, queries.get_return(self.uow(), return_id))
+        return dump_with_history(_return, queries.get_return(self.uow(), return_id))
 
     @query
     def list_returns(self, filters: dict | None = None, page: int = 1, per_page: int = 50):
@@ -151,7 +146,7 @@ class ReturnsService(HealthRpc):
 
     @query
     def get_replenishment(self, shipment_id: str) -> dict:
-        return _with_history(_shipment, queries.get_replenishment(self.uow(), shipment_id))
+        return dump_with_history(_shipment, queries.get_replenishment(self.uow(), shipment_id))
 
     @query
     def list_replenishments(
@@ -164,7 +159,7 @@ class ReturnsService(HealthRpc):
 
     @query
     def get_return_request(self, request_id: str) -> dict:
-        return _with_history(_request, queries.get_return_request(self.uow(), request_id))
+        return dump_with_history(_request, queries.get_return_request(self.uow(), request_id))
 
     @query
     def list_return_requests(

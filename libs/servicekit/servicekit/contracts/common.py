@@ -93,6 +93,16 @@ class HistoryEntrySchema(Schema):
     changes = fields.Dict(required=True)
 
 
+_HISTORY = HistoryEntrySchema(many=True)
+
+
+def dump_with_history(schema: Schema, view: tuple) -> dict:
+    """``(aggregate, history)`` as its contract schema dumps it, with its ``history``
+    (rule X3): what a service's ``get_...`` query answers."""
+    aggregate, history = view
+    return {**schema.dump(aggregate), "history": _HISTORY.dump(history)}
+
+
 def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:
     """``{"items": [...], "total", "page", "per_page"}`` of ``item_schema``."""
     return Schema.from_dict(
