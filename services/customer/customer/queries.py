@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from customer.domain import ChangeRequest, Customer
+from servicekit.contracts.customer_vocabulary import CHANGE_REQUEST_SIDES
 from servicekit.db import UnitOfWork, history_of
 from servicekit.paging import page_of
 
@@ -41,6 +42,48 @@ def list_change_requests(uow: UnitOfWork, customer_id: str) -> list[ChangeReques
                 .order_by(ChangeRequest.requested_at)
             )
         )
+
+
+# rule C4: a change request still waits for a decision in these statuses.
+OPEN_CHANGE_REQUEST_STATUSES = ("pending", "partially_approved")
+
+
+def list_all_change_requests(
+    uow: UnitOfWork, filters: dict, page: int, per_page: int
+) -> dict[str, Any]:
+    """Every customer's change requests, newest first, each as ``(request, customer's
+    name)``; ``awaiting`` (a side, rule C4) keeps the open ones that side has not decided."""
+    query = select(ChangeRequest)
+    if "status" in filters:
+        query = query.where(ChangeRequest.status == filters["status"])
+    if "customer_id" in filters:
+        query = query.where(ChangeRequest.customer_id == filters["customer_id"])
+    if "awaiting" in filters:
+        query = query.where(
+            ChangeRequest.status.in_(OPEN_CHANGE_REQUEST_STATUSES),
+            ~_decided_by(filters["awaiting"]),
+        )
+    with uow:
+        result = page_of(
+            uow.session, query, page, per_page, ChangeRequest.requested_at.desc(), ChangeRequest.id
+        )
+        customer_ids = {r.customer_id for r in result["items"]}
+        names = dict(
+            uow.session.execute(
+                select(Customer.id, Customer.name).where(Customer.id.in_(customer_ids))
+            ).all()
+        )
+        return {**result, "items": [(r, names.get(r.customer_id)) for r in result["items"]]}
+
+
+def _decided_by(side: str):
+    """Whether a decision of ``side`` is among the request's (a JSON list, at most one per
+    side): compared in SQL on SQLite and PostgreSQL alike."""
+    roles = [
+        func.coalesce(ChangeRequest.decisions[(n, "role")].as_string(), "")
+        for n in range(len(CHANGE_REQUEST_SIDES))
+    ]
+    return or_(*(role == side for role in roles))
 
 
 def audit(uow: UnitOfWork, customer_id: str) -> list[dict]:

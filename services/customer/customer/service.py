@@ -138,6 +138,23 @@ class CustomerService(
         return _requests.dump(queries.list_change_requests(self.uow(), customer_id))
 
     @query
+    def list_all_change_requests(
+        self, filters: dict | None = None, page: int = 1, per_page: int = 50
+    ) -> dict:
+        """Every customer's change requests, newest first, with the customer's name (rule C4).
+
+        ``filters``: ``{"status": "pending", "customer_id": "3f2c...", "awaiting":
+        "finance"}``; ``awaiting`` keeps the pending and partially approved ones that side
+        has not decided yet.
+        """
+        filters, paging = load_list_args(
+            contract.ChangeRequestFilterSchema, filters, page, per_page
+        )
+        result = queries.list_all_change_requests(self.uow(), filters, **paging)
+        items = [{**_request.dump(r), "customer_name": name} for r, name in result["items"]]
+        return {**result, "items": items}
+
+    @query
     def get_audit(self, customer_id: str, actor: dict | None = None) -> list:
         """Every change and read of the card, oldest first (rule C11); the personal values
         in its changes masked for whom they are."""

@@ -15,6 +15,9 @@ RPC methods (service name ``customer``); every command takes ``actor`` =
 - ``request_change(customer_id, data, actor)`` -> change request (ChangeRequestCreateSchema)
 - ``decide_change_request(request_id, data, actor)`` -> change request (DecisionSchema)
 - ``get_change_request(request_id)``, ``list_change_requests(customer_id)``
+- ``list_all_change_requests(filters, page, per_page)`` -> page of every customer's change
+                                                          requests with the customer's name
+                                                          (ChangeRequestFilterSchema)
 - ``get_audit(customer_id, actor=None)`` -> every change and read (rule C11)
 - ``health()`` -> {"service": "customer", "status": "ok"}
 """
@@ -25,6 +28,7 @@ from marshmallow import Schema, fields, validate
 
 from servicekit.contracts.common import BodyList, EventSchema, HistoryEntrySchema, Money, Ratio
 from servicekit.contracts.customer_vocabulary import (  # noqa: F401  (the published API)
+    CHANGE_REQUEST_SIDES,
     CHANGE_REQUEST_STATUSES,
     CUSTOMER_APPROVED,
     EVENTS,
@@ -168,6 +172,20 @@ class CustomerFilterSchema(Schema):
     owner = fields.String()
 
 
+class ChangeRequestFilterSchema(Schema):
+    """Filters of every customer's change requests (rule C4)."""
+
+    status = fields.String(validate=validate.OneOf(CHANGE_REQUEST_STATUSES))
+    customer_id = fields.String(validate=validate.Length(min=1, max=64))
+    awaiting = fields.String(
+        validate=validate.OneOf(CHANGE_REQUEST_SIDES),
+        metadata={
+            "description": "a side whose decision is still missing: the pending and"
+            " partially approved requests that side has not decided yet"
+        },
+    )
+
+
 class ContactOutSchema(ContactSchema):
     pass
 
@@ -229,7 +247,9 @@ class CustomerSchema(Schema):
 
 
 class ApprovalSchema(Schema):
-    role = fields.String(required=True)
+    role = fields.String(
+        required=True, metadata={"description": "the side that decided: market_manager or finance"}
+    )
     by = fields.String(required=True)
     decision = fields.String(required=True)
     comment = fields.String(allow_none=True)
@@ -246,6 +266,12 @@ class ChangeRequestSchema(Schema):
     requested_at = fields.DateTime(required=True)
     decisions = fields.List(fields.Nested(ApprovalSchema), required=True)
     decided_at = fields.DateTime(allow_none=True)
+
+
+class ChangeRequestListItemSchema(ChangeRequestSchema):
+    """A change request in the list of every customer's, with its customer's name."""
+
+    customer_name = fields.String(required=True)
 
 
 class AuditEntrySchema(HistoryEntrySchema):

@@ -21,6 +21,8 @@ SETTLEMENT_TERMS = (
 )
 ROLES_IN_DECISION = ("decision_maker", "signer", "influencer", "user", "other")
 CHANGE_REQUEST_STATUSES = ("pending", "partially_approved", "applied", "rejected")
+# rule C4: the two sides whose approvals a change request needs.
+CHANGE_REQUEST_SIDES = ("market_manager", "finance")
 # Fields that change only through a two-party change request (rule C4); a new card's
 # are a proposal until the manager approves the card (rule C3).
 TERMS_FIELDS = ("discount", "settlement_terms", "credit_limit", "over_acceptance_ratio")

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from servicekit.contracts.customer_vocabulary import (
+    CHANGE_REQUEST_SIDES,
     CUSTOMER_APPROVED,
     OWNER_CHANGED,
     STATUS_CHANGED,
@@ -46,7 +47,7 @@ LIFECYCLE = {
 NEW_STATUSES = ("lead", "pending_approval")
 
 # rule C4: the two parties whose approvals are both needed.
-DECIDING_ROLES = ("market_manager", "finance")
+DECIDING_ROLES = CHANGE_REQUEST_SIDES
 
 # rule C4: changed directly and audited.
 DIRECT_FIELDS = (

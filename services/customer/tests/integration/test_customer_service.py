@@ -164,6 +164,31 @@ def test_two_party_change_request_applies_and_is_announced(customer_rpc):
     assert {e["who"] for e in audit} >= {"clerk1", "sm1", "mm1", "fin1"}
 
 
+def test_change_requests_awaiting_a_side_are_listed_with_the_customer(customer_rpc):  # rule C4
+    created = customer_rpc.create_customer({"name": "丁公司", "nature": "agent"}, CLERK)
+    customer_rpc.approve_customer(created["id"], MANAGER)
+    request = customer_rpc.request_change(
+        created["id"], {"credit_limit": "5000.00", "reason": "扩大采购"}, CLERK
+    )
+    customer_rpc.decide_change_request(request["id"], {"decision": "approve"}, MARKET)
+
+    page = customer_rpc.list_all_change_requests({"awaiting": "finance"}, 1, 10)
+    assert page["total"] == 1 and (page["page"], page["per_page"]) == (1, 10)
+    (item,) = page["items"]
+    assert item["id"] == request["id"] and item["customer_name"] == "丁公司"
+    assert item["changes"] == {"credit_limit": {"old": "0.00", "new": "5000.00"}}
+    assert (item["reason"], item["requested_by"], item["status"]) == (
+        "扩大采购",
+        "clerk1",
+        "partially_approved",
+    )
+    assert [(d["role"], d["by"]) for d in item["decisions"]] == [("market_manager", "mm1")]
+    assert customer_rpc.list_all_change_requests({"awaiting": "market_manager"})["total"] == 0
+    with pytest.raises(Invalid) as info:
+        customer_rpc.list_all_change_requests({"awaiting": "vp", "status": "open"}, 1, 10)
+    assert set(info.value.details) == {"awaiting", "status"}
+
+
 def test_direct_changes_are_audited_and_listed(customer_rpc):
     created = customer_rpc.create_customer(
         {"name": "丙公司", "nature": "agent", "address": "北京"}, CLERK
