@@ -8,6 +8,7 @@ import * as returns from "./returns.js";
 import * as finance from "./finance.js";
 import * as customers from "./customers.js";
 import * as reports from "./reports.js";
+import * as kpis from "./kpis.js";
 
 const main = document.getElementById("main");
 
@@ -20,6 +21,7 @@ const MENU = [
   ["#/finance", "nav_finance", () => api.can("GET", "/finance/reconciliations")],
   ["#/customers", "nav_customers", () => api.can("GET", "/customers")],
   ["#/reports", "nav_reports", () => reports.mayView()],
+  ["#/kpis", "nav_kpis", () => kpis.mayView()],
   ["#/me", "nav_me", () => true],
 ];
 
@@ -34,6 +36,7 @@ const ROUTES = [
   [/^#\/customers\/([^/]+)$/, (m) => customers.detail(decodeURIComponent(m[1]))],
   [/^#\/customers$/, () => customers.list()],
   [/^#\/reports$/, () => reports.page()],
+  [/^#\/kpis$/, () => kpis.page()],
   [/^#\/me$/, () => whoami()],
 ];
 

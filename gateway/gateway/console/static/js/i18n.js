@@ -71,6 +71,32 @@ const WORDS = {
   saved: ["已保存", "Saved"], error: ["错误", "Error"], signed_in_as: ["当前用户", "Signed in as"],
   not_found: ["没有这个页面。", "No such page."], empty: ["没有记录。", "Nothing here."],
   print_form: ["打印表单 (PDF)", "Print form (PDF)"], lang_switch: ["English", "中文"],
+  // reports' charts and the KPI page (reports.js, kpis.js, charts.js)
+  nav_kpis: ["部门考核", "KPIs"], cases: ["案件数", "Cases"],
+  download_xlsx: ["下载 Excel (.xlsx)", "Download Excel (.xlsx)"],
+  monthly_facts: ["本月概况", "The month at a glance"], cause_unknown: ["未填原因", "cause not given"],
+  total_sales: ["销售总额", "Total sales"], invoices: ["发票数", "Invoices"], customer_count: ["客户数", "Customers"],
+  by_grade: ["按客户等级", "By grade"], by_region: ["按区域", "By region"], sales_share: ["占销售额比例", "Share of sales"],
+  ungraded: ["未评级", "not graded"], no_sku: ["无产品明细", "no product lines"], no_region: ["未填区域", "no region"],
+  kpi_summary: ["本期指标", "This period"], period_short: ["期间", "Period"], indicator: ["指标", "Indicator"],
+  department_handling_hours: ["各部门处理时效 (结案案件平均小时)", "Handling time by department (average hours, closed cases)"],
+  by_owner: ["按负责人 (业务员)", "By owner (sales person)"], trends: ["趋势", "Trends"],
+  trends_hint: ["所选期间及其之前各期，每期单独统计。", "The chosen period and those before it, each counted by itself."],
+  trend_complaints: ["投诉处理", "Complaint handling"], trend_customers: ["客户", "Customers"],
+  trend_complaint_rate: ["客户投诉率 (案件数 / 客户数)", "Complaint rate (cases / customers)"],
+  null_hint: ["“—”：本期间没有可统计的数据。", "“—”: nothing to count in the period."],
+  "kpi.file_completeness_rate": ["客户档案完整率", "Customer file completeness"],
+  "kpi.timely_acceptance_rate": ["客户投诉受理及时率", "Timely acceptance"],
+  "kpi.follow_up_rate": ["客户回访率", "Follow-up rate"], "kpi.follow_ups": ["客户回访次数", "Follow-ups"],
+  "kpi.resolution_rate": ["客户投诉解决率", "Resolution rate"], "kpi.complaint_rate": ["客户投诉率", "Complaint rate"],
+  "kpi.satisfaction.average": ["客户满意度 (平均分, 1-5)", "Satisfaction (average score, 1-5)"],
+  "kpi.satisfaction.satisfied_share": ["满意客户比例", "Share satisfied"],
+  "kpi.enquiry_reply_on_time_rate": ["客户咨询回复及时率", "Enquiries answered on time"],
+  "owner.unassigned": ["未分配", "unassigned"],
+  "dept.customer_service": ["客户服务部", "customer service"], "dept.quality": ["质量管理部", "quality"],
+  "dept.production": ["生产部", "production"], "dept.warehouse": ["成品仓库", "warehouse"],
+  "dept.finance": ["财务部", "finance"], "dept.management": ["总经理办公室", "general manager's office"],
+  "dept.sales": ["业务部", "sales"], "dept.logistics": ["物流部", "logistics"], "dept.rd": ["研发部", "R&D"],
   // enum values
   "status.registered": ["已登记", "registered"], "status.accepted": ["已受理", "accepted"],
   "status.rejected": ["不予受理", "rejected"], "status.investigated": ["已调查", "investigated"],
@@ -125,3 +151,6 @@ export function tv(group, value) {
   const entry = WORDS[`${group}.${value}`];
   return entry ? entry[lang === "en" ? 1 : 0] : String(value);
 }
+
+/** A page module's own words, kept beside the page: addWords({key: [中文, English]}). */
+export function addWords(more) { Object.assign(WORDS, more); }
