@@ -37,6 +37,8 @@ ENDPOINTS = [
     ("POST", "/api/v1/customers/c-1/change-requests", {"discount": "0.80", "reason": "协议"},
      CLERKS, "request_change", 201),
     ("GET", "/api/v1/customers/c-1/change-requests", None, ANYONE, "list_change_requests", 200),
+    ("GET", "/api/v1/change-requests", None, (*CLERKS, *DECIDERS), "list_all_change_requests",
+     200),
     ("GET", "/api/v1/change-requests/cr-1", None, ANYONE, "get_change_request", 200),
     ("POST", "/api/v1/change-requests/cr-1/decision", {"decision": "approve"}, DECIDERS,
      "decide_change_request", 200),

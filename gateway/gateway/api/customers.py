@@ -17,11 +17,14 @@ from servicekit.contracts.common import PageArgsSchema, page_schema
 blp = ServiceBlueprint("customers", __name__, url_prefix="/api/v1", description="Customer records")
 
 CustomerPageSchema = page_schema(contract.CustomerSchema, "CustomerPage")
+ChangeRequestPageSchema = page_schema(contract.ChangeRequestListItemSchema, "ChangeRequestPage")
 
 CLERKS = ("sales_clerk", "sales_manager")
 APPROVERS = ("sales_manager", "market_manager")
 DECIDERS = ("market_manager", "finance")
 AUDITORS = ("admin", "cs_manager")
+# rule C4: who files change requests, and the two sides that decide them
+CHANGE_REQUEST_READERS = (*CLERKS, *DECIDERS)
 
 EXAMPLE_CARD = {
     "name": "华东机电有限公司",
@@ -199,6 +202,28 @@ def list_change_requests(customer_id):
     "status": "pending", "changes": {"discount": {"old": "0.85", "new": "0.80"}}, ...}]``
     """
     return _customer("list_change_requests", customer_id)
+
+
+@blp.route("/change-requests", methods=["GET"])
+@requires(*CHANGE_REQUEST_READERS)
+@blp.arguments(contract.ChangeRequestFilterSchema, location="query")
+@blp.arguments(PageArgsSchema, location="query")
+@blp.response(200, ChangeRequestPageSchema)
+def list_all_change_requests(filters, page_args):
+    """Every customer's change requests, newest first, with the customer's name (rule C4).
+
+    ``status`` (pending, partially_approved, applied, rejected), ``customer_id``, and
+    ``awaiting`` (market_manager or finance): the pending and partially approved requests
+    that side has not decided yet, what waits for it. Each with its changes (old and new
+    values), reason, requester and the decisions so far.
+
+    Example: ``GET /api/v1/change-requests?awaiting=finance&page=1&per_page=50`` ->
+    ``{"items": [{"id": "9a1b...", "customer_id": "3f2c...", "customer_name":
+    "华东机电有限公司", "status": "partially_approved", "changes": {"discount": {"old":
+    "0.85", "new": "0.80"}}, "decisions": [{"role": "market_manager", ...}], ...}],
+    "total": 1, "page": 1, "per_page": 50}``
+    """
+    return _customer.page("list_all_change_requests", filters, page_args)
 
 
 @blp.route("/change-requests/<request_id>", methods=["GET"])
