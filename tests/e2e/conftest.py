@@ -46,6 +46,11 @@ def suite(request, tmp_path_factory, suite_tools):
 
 
 @pytest.fixture(scope="session")
+def admin_password() -> str:
+    return ADMIN_PASSWORD
+
+
+@pytest.fixture(scope="session")
 def admin(suite, suite_tools):
     return suite_tools.Api(suite.url, suite_tools.login(suite.url, "admin", ADMIN_PASSWORD))
 
@@ -58,21 +63,7 @@ def as_role(suite, admin, suite_tools):
     def make(*roles: str, department: str | None = None):
         key = ",".join(roles) + f"@{department}"
         if key not in cache:
-            username = f"{'_'.join(roles)}_{uuid.uuid4().hex[:6]}"
-            password = uuid.uuid4().hex
-            created = admin.post(
-                "/users",
-                json={
-                    "username": username,
-                    "password": password,
-                    "roles": list(roles),
-                    "department": department or roles[0],
-                },
-            )
-            assert created.status_code == 201, created.text
-            api = suite_tools.Api(suite.url, suite_tools.login(suite.url, username, password))
-            api.username = username
-            cache[key] = api
+            cache[key] = suite_tools.new_user(admin, *roles, department=department)
         return cache[key]
 
     return make

@@ -224,17 +224,24 @@ function nextSteps(c) {
   return forms.length ? h("div", { class: "actions" }, forms) : h("p", { class: "muted" }, t("nothing_for_me"));
 }
 
+/** The customer's name when my roles may read the card (a warehouse clerk may not). */
+async function customerName(id) {
+  if (!api.can("GET", "/customers/{customer_id}")) return id;
+  try { return (await api.get(`/customers/${encodeURIComponent(id)}`)).name; } catch { return id; }
+}
+
 export async function detail(id) {
   const c = await api.get(`/complaints/${encodeURIComponent(id)}`);
+  const customer = await customerName(c.customer_id);
   const inv = c.investigation;
   const actionLink = (a) => a.return_id ? h("a", { href: `#/returns/${encodeURIComponent(a.return_id)}` }, t("return")) : "—";
   return [
-    h("h1", {}, `${t("complaint")} ${c.number || c.id} `, badge(tv("status", c.status), c.overdue ? "bad" : ""), " ", c.overdue ? badge(t("overdue"), "bad") : null),
+    h("h1", {}, `${t("complaint")} `, h("span", { "data-testid": "case-number" }, c.number || c.id), " ", badge(tv("status", c.status), c.overdue ? "bad" : ""), " ", c.overdue ? badge(t("overdue"), "bad") : null),
     facts([
       [t("status"), h("span", { "data-testid": "case-status" }, tv("status", c.status))],
       [t("step"), tv("step", c.current_step)], [t("step_due"), when(c.step_due_at)],
       [t("due"), when(c.due_at)], [t("owner"), c.owner],
-      [t("customer"), h("a", { href: `#/customers/${encodeURIComponent(c.customer_id)}` }, c.customer_id)],
+      [t("customer"), h("a", { href: `#/customers/${encodeURIComponent(c.customer_id)}` }, customer)],
     ]),
     h("h2", {}, t("next_step")),
     nextSteps(c),
