@@ -4,6 +4,7 @@ import * as api from "./api.js";
 import { language, setLanguage, t, tv } from "./i18n.js";
 import { field, form, h, input, table, value } from "./ui.js";
 import * as complaints from "./complaints.js";
+import * as approvals from "./approvals.js";
 import * as returns from "./returns.js";
 import * as finance from "./finance.js";
 import * as customers from "./customers.js";
@@ -16,7 +17,8 @@ const main = document.getElementById("main");
 const MENU = [
   ["#/complaints", "nav_queue", () => api.can("GET", "/complaints")],
   ["#/complaints/new", "nav_new", () => api.can("POST", "/complaints")],
-  ["#/approvals", "nav_approvals", () => api.can("POST", "/complaints/{complaint_id}/plans/{plan_id}/approve")],
+  // plans waiting for my rank (rule P6) or change requests waiting for my side (rule C4)
+  ["#/approvals", "nav_approvals", () => approvals.mayView()],
   ["#/returns", "nav_returns", () => api.can("POST", "/returns/{return_id}/receipts") || api.can("POST", "/returns/{return_id}/inspection")],
   ["#/finance", "nav_finance", () => api.can("GET", "/finance/reconciliations")],
   ["#/customers", "nav_customers", () => api.can("GET", "/customers")],
@@ -29,7 +31,7 @@ const ROUTES = [
   [/^#\/complaints\/new$/, () => complaints.register()],
   [/^#\/complaints\/([^/]+)$/, (m) => complaints.detail(decodeURIComponent(m[1]))],
   [/^#\/complaints$/, () => complaints.queue()],
-  [/^#\/approvals$/, () => complaints.approvals()],
+  [/^#\/approvals$/, () => approvals.page()],
   [/^#\/returns\/([^/]+)$/, (m) => returns.detail(decodeURIComponent(m[1]))],
   [/^#\/returns$/, () => returns.list()],
   [/^#\/finance(?:\/(\w+))?$/, (m) => finance.page(m[1] || "reconciliations")],

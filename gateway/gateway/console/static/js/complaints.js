@@ -1,5 +1,6 @@
-// Complaints: the queue with its SLA clocks, a case with the next step for my roles, the
-// register form, and my approvals (rule P6: a plan waits for its required approver's rank).
+// Complaints: the queue with its SLA clocks, a case with the next step for my roles and the
+// register form; my approvals (approvals.js) use its rank (rule P6: a plan waits for its
+// required approver's rank), case link and plan summary.
 import * as api from "./api.js";
 import { t, tv } from "./i18n.js";
 import { badge, facts, field, form, h, input, numberOr, reload, rowList, select, table, value, when } from "./ui.js";
@@ -9,15 +10,15 @@ const CHANNELS = ["phone", "on_site", "email", "hotline", "pickup_point", "lette
 const REQUESTS = ["return", "exchange", "allowance", "compensation", "replenishment", "other"];
 const ACTION_TYPES = ["return", "exchange", "allowance", "compensation", "replenishment", "rework"];
 const MONEY_ACTIONS = ["allowance", "compensation"];
-const RANK = { cs_manager: 1, vp: 2, gm: 3 };
+export const RANK = { cs_manager: 1, vp: 2, gm: 3 };
 
-function myRank() {
+export function myRank() {
   const who = api.me();
   if (who.roles.includes("admin")) return 99;
   return Math.max(0, ...who.roles.map((r) => RANK[r] || 0));
 }
 
-const link = (c) => h("a", { href: `#/complaints/${encodeURIComponent(c.id)}` }, c.number || c.id);
+export const link = (c) => h("a", { href: `#/complaints/${encodeURIComponent(c.id)}` }, c.number || c.id);
 
 function clock(c) {
   if (["closed", "rejected"].includes(c.status)) return badge(t("done"), "ok");
@@ -120,7 +121,7 @@ export async function register() {
   return [h("h1", {}, t("nav_new")), f];
 }
 
-function planSummary(plan) {
+export function planSummary(plan) {
   return plan.actions.map((a) => `${tv("type", a.type)} ${a.amount ?? ""}`).join("、");
 }
 
@@ -273,26 +274,5 @@ export async function detail(id) {
     h("h2", {}, t("history")),
     table([[t("when"), (e) => when(e.at)], [t("who"), (e) => e.who], [t("what"), (e) => e.action],
       [t("description"), (e) => JSON.stringify(e.changes || {})]], c.history),
-  ];
-}
-
-export async function approvals() {
-  const rank = myRank();
-  const [found] = await Promise.all([api.get("/complaints", { status: "planning", per_page: 200 }), customerNames()]);
-  const waiting = [];
-  for (const c of found.items) {
-    const plans = c.plans || (await api.get(`/complaints/${encodeURIComponent(c.id)}`)).plans;
-    for (const p of plans) {
-      if (p.status === "pending_approval" && rank >= (RANK[p.required_approver] || 0)) waiting.push({ c, p });
-    }
-  }
-  return [
-    h("h1", {}, t("nav_approvals")),
-    h("h2", {}, t("approvals_plans")),
-    table([[t("number"), ({ c }) => link(c)], [t("customer"), ({ c }) => c.customer_id], [t("round"), ({ p }) => p.round, "num"],
-      [t("amount"), ({ p }) => p.amount, "num"], [t("required_approver"), ({ p }) => tv("role", p.required_approver)],
-      [t("actions"), ({ p }) => planSummary(p)], [t("step_due"), ({ c }) => when(c.step_due_at)]], waiting),
-    h("h2", {}, t("approvals_changes")),
-    h("p", { class: "muted" }, t("changes_hint")),
   ];
 }
