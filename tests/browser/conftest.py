@@ -7,10 +7,13 @@ Settings, from the environment (tests/e2e/test_console_e2e.py sets them for its 
 - ``CONSOLE_ADMIN_PASSWORD``: the admin's password, or ``CONSOLE_DATA_DIR``: the suite's data
   directory, whose ``admin-password`` file is read;
 - ``CONSOLE_ARTIFACTS``: where the screenshots go (default var/test-artifacts/console/<time>);
-- ``CONSOLE_CHROMIUM``: another browser executable than ``chromium`` on the PATH.
+- ``CONSOLE_CHROMIUM``: another browser executable than ``chromium`` on the PATH;
+- ``CONSOLE_DEMO_PASSWORD``: sign in as the demo data set's users (``make run DEMO=1``)
+  instead of fresh ones.
 
-The tests create their own users (one per role, a random password) and customers, so they
-also run against a suite that holds other data (``make run DEMO=1``).
+The tests create their own customers (and, but with CONSOLE_DEMO_PASSWORD, their own users,
+one per role with a random password), so they also run against a suite that holds other
+data (``make run DEMO=1``).
 """
 
 from __future__ import annotations
@@ -30,7 +33,15 @@ from gateway_client import Api, login, new_user  # noqa: E402
 REPO = Path(__file__).resolve().parents[2]
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 AXE_VERSION = "4.14.1"
-ROLES = ("cs_agent", "cs_manager", "quality", "warehouse", "finance", "sales_manager")
+ROLES = (
+    "cs_agent",
+    "cs_manager",
+    "quality",
+    "warehouse",
+    "finance",
+    "market_manager",
+    "sales_manager",
+)
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -56,9 +67,33 @@ def admin(base_url) -> Api:
     return Api(base_url, login(base_url, "admin", password))
 
 
+# The demo data set's users (deploy/demo.py), by role: with CONSOLE_DEMO_PASSWORD the tests
+# sign in as them, as a newcomer after `make run DEMO=1` would.
+DEMO_USERS = {
+    "cs_agent": "zhang.li",
+    "cs_manager": "wang.qiang",
+    "quality": "sun.wei",
+    "warehouse": "zhou.jie",
+    "finance": "zhao.min",
+    "sales_manager": "liu.yang",
+    "sales_clerk": "li.na",
+    "market_manager": "chen.jing",
+}
+
+
+def _demo_user(base_url: str, role: str, password: str) -> Api:
+    api = Api(base_url, login(base_url, DEMO_USERS[role], password))
+    api.username, api.password = DEMO_USERS[role], password
+    return api
+
+
 @pytest.fixture(scope="session")
-def users(admin) -> dict[str, Api]:
-    """role -> a fresh user with that role (``.username``, ``.password``, an API client)."""
+def users(admin, base_url) -> dict[str, Api]:
+    """role -> a user with that role (``.username``, ``.password``, an API client): a fresh
+    one, or the demo data set's with CONSOLE_DEMO_PASSWORD."""
+    demo_password = os.environ.get("CONSOLE_DEMO_PASSWORD")
+    if demo_password:
+        return {role: _demo_user(base_url, role, demo_password) for role in DEMO_USERS}
     return {role: new_user(admin, role) for role in ROLES}
 
 

@@ -13,6 +13,7 @@ import re
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import Console
 from servicekit.testing import wait_for
@@ -48,7 +49,8 @@ def nav_of(tab: Console) -> list[str]:
         ("cs_agent", ["投诉队列", "登记投诉"], ["我的审批", "财务", "退货收货", "报表"]),
         ("cs_manager", ["投诉队列", "我的审批", "报表"], ["财务", "退货收货"]),
         ("warehouse", ["投诉队列", "退货收货"], ["登记投诉", "我的审批", "财务"]),
-        ("finance", ["财务"], ["登记投诉", "我的审批", "退货收货"]),
+        # finance decides customers' change requests (rule C4) on its approvals page
+        ("finance", ["财务", "我的审批"], ["登记投诉", "退货收货", "报表"]),
     ],
 )
 def test_each_role_signs_in_and_sees_its_pages(console, users, role, sees, not_sees):
@@ -161,7 +163,7 @@ def test_a_complaint_walks_from_registration_to_closed_in_the_browser(console, a
     manager.open("#/approvals")
     row = manager.page.locator(f"main tr:has-text('{case_number}')")
     row.wait_for()
-    # NAME-CHECK assert customer_name in row.inner_text()
+    assert customer_name in row.inner_text()
     manager.check("approvals")
     row.locator("a").first.click()
     manager.page.wait_for_selector("form[data-form=approve]")
@@ -231,15 +233,56 @@ def test_a_complaint_walks_from_registration_to_closed_in_the_browser(console, a
     agent.check("case-closed")
     assert reader.get(f"/complaints/{case_id}").json()["status"] == "closed"
 
+    # the manager's reports for this month count the closed case: its cause in the charts
+    month = reader.get(f"/complaints/{case_id}").json()["closed_at"][:7]
+    manager.open("#/reports", "form[data-form=monthly]")
+    manager.form("monthly").locator("input[name=month]").fill(month)
+    manager.submit("monthly")
+    manager.page.wait_for_selector("#monthly-report .pair svg[role=img]")
+    assert "装配工艺" in manager.text("#monthly-report") or "非销售原因" in manager.text(
+        "#monthly-report"
+    )
+    manager.check("reports-month-of-the-case")
+    manager.open("#/kpis", "form[data-form=kpis]")
+    manager.form("kpis").locator("input[name=period]").fill(month)
+    manager.submit("kpis")
+    manager.page.wait_for_selector("#kpi-trends")
+    manager.check("kpis-month-of-the-case")
+
 
 def test_the_reports_page_shows_the_monthly_statistics(console):
     manager = console("cs_manager")
     manager.open("#/reports", "form[data-form=monthly]")
+    manager.page.wait_for_selector("#monthly-report")
     assert "客户投诉案件统计表" in manager.text()
     assert "及时受理率" in manager.text()
-    if manager.page.locator("#kpis").count():
-        assert manager.page.locator("form[data-form=kpis]").count() == 1
+    assert manager.page.locator("[data-testid=monthly-xlsx]").count() == 1
     manager.check("reports")
+
+
+def test_the_kpi_page_shows_the_period_and_its_trends(console):
+    manager = console("cs_manager")
+    manager.open("#/kpis", "form[data-form=kpis]")
+    manager.page.wait_for_selector("#kpi-trends")
+    assert manager.page.locator("#kpi-summary tbody tr").count() == 9
+    assert "客户投诉受理及时率" in manager.text("#kpi-summary")
+    # the month and the six before it, the rates drawn as lines
+    assert manager.page.locator("#kpi-trends tbody tr").count() == 7
+    assert manager.page.locator("[data-testid=kpi-trend-charts] svg[role=img]").count() == 3
+    manager.check("kpis-month")
+
+    kpis = manager.form("kpis")
+    kpis.locator("input[name=period]").fill("2026-Q4")
+    manager.submit("kpis")
+    expect(manager.page.locator("#kpi-trends tbody tr")).to_have_count(5)
+    assert "2025-Q4" in manager.text("#kpi-trends")
+
+    kpis.locator("input[name=period]").fill("2026-13")
+    manager.submit("kpis")
+    expect(kpis.locator("[data-err=period]")).not_to_be_empty()
+    assert "422" in kpis.locator(".form-error").inner_text()
+    assert manager.page.locator("#kpi-trends").count() == 0
+    manager.check("kpis-bad-period")
 
 
 def test_the_customer_card_shows_masked_data_as_the_api_gives_it(console, as_role):
@@ -248,3 +291,34 @@ def test_the_customer_card_shows_masked_data_as_the_api_gives_it(console, as_rol
     agent.open(f"#/customers/{customer_id}")
     assert name in agent.text("main h1")
     agent.check("customer-card")
+
+
+def test_a_change_request_is_decided_by_both_sides_on_their_approvals_pages(console, as_role):
+    """rule C4: the market manager and finance each approve on "my approvals"; the second
+    approval applies the new terms."""
+    customer_id, name = active_customer(as_role)
+    created = as_role("sales_clerk").post(
+        f"/customers/{customer_id}/change-requests",
+        json={"discount": "0.80", "credit_limit": "80000.00", "reason": "年度框架协议"},
+    )
+    assert created.status_code == 201, created.text
+    request_id = created.json()["id"]
+
+    for role, status in (("market_manager", "partially_approved"), ("finance", "applied")):
+        tab = console(role)
+        tab.open("#/approvals", "section[data-section=change-requests]")
+        decide = tab.page.locator(
+            f"form[data-form=change-decision][data-change-request='{request_id}']"
+        )
+        row = tab.page.locator("section[data-section=change-requests] tr", has=decide)
+        assert name in row.inner_text()
+        assert "0.80" in row.locator("[data-term=discount]").inner_text()
+        tab.check(f"approvals-change-request-{role}")
+        decide.get_by_label("审批意见").select_option("approve")
+        decide.get_by_label("备注").fill(f"{role} 同意")
+        decide.locator("button[type=submit]").click()
+        expect(decide).to_have_count(0)  # decided: no longer waiting for this side
+        decided = as_role("sales_clerk").get(f"/change-requests/{request_id}").json()
+        assert decided["status"] == status, decided
+    card = as_role("sales_clerk").get(f"/customers/{customer_id}").json()
+    assert card["discount"] == "0.8000" and card["credit_limit"] == "80000.00", card

@@ -108,6 +108,18 @@ export function can(method, path) {
   return who.roles.includes("admin") || allowed.includes("authenticated") || allowed.some((r) => who.roles.includes(r));
 }
 
+/** id -> name of the customers my roles may list (none when they may not): pages show names
+ * where the services' answers carry a customer's id. */
+export async function customerNames() {
+  if (!can("GET", "/customers")) return {};
+  try {
+    const found = await get("/customers", { per_page: 200 });
+    return Object.fromEntries(found.items.map((c) => [c.id, c.name]));
+  } catch {
+    return {};
+  }
+}
+
 export function newId(prefix) {
   const random = crypto.getRandomValues(new Uint32Array(2));
   return `${prefix}-${Date.now().toString(36)}-${random[0].toString(36)}${random[1].toString(36)}`;

@@ -28,10 +28,10 @@ async function plansWaiting() {
   return waiting;
 }
 
-function plansSection(waiting) {
+function plansSection(waiting, names) {
   return [
     h("h2", {}, t("approvals_plans")),
-    table([[t("number"), ({ c }) => link(c)], [t("customer"), ({ c }) => c.customer_id], [t("round"), ({ p }) => p.round, "num"],
+    table([[t("number"), ({ c }) => link(c)], [t("customer"), ({ c }) => names[c.customer_id] || c.customer_id], [t("round"), ({ p }) => p.round, "num"],
       [t("amount"), ({ p }) => p.amount, "num"], [t("required_approver"), ({ p }) => tv("role", p.required_approver)],
       [t("actions"), ({ p }) => planSummary(p)], [t("step_due"), ({ c }) => when(c.step_due_at)]], waiting),
   ];
@@ -96,13 +96,14 @@ function changesSection(waiting) {
 
 export async function page() {
   if (!mayView()) return [h("h1", {}, t("nav_approvals")), h("p", {}, t("not_allowed"))];
-  const [plans, changes] = await Promise.all([
+  const [plans, changes, names] = await Promise.all([
     mayApprovePlans() ? plansWaiting() : null,
     mayDecideChanges() ? changesWaiting() : null,
+    mayApprovePlans() ? api.customerNames() : {},
   ]);
   return [
     h("h1", {}, t("nav_approvals")),
-    plans ? h("section", { "data-section": "plans" }, plansSection(plans)) : null,
+    plans ? h("section", { "data-section": "plans" }, plansSection(plans, names)) : null,
     changes ? h("section", { "data-section": "change-requests" }, changesSection(changes)) : null,
   ];
 }

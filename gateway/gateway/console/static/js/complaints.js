@@ -31,9 +31,7 @@ const reminders = (c) => (c.notices || []).length || "—";
 let names = {};
 
 async function customerNames() {
-  const found = await api.get("/customers", { per_page: 200 });
-  names = Object.fromEntries(found.items.map((c) => [c.id, c.name]));
-  return found.items;
+  names = await api.customerNames();
 }
 
 function queueTable(items) {

@@ -48,7 +48,8 @@ async function reconciliations() {
 }
 
 async function vouchers() {
-  const data = await api.get("/finance/vouchers", { status: state.vouchers, per_page: 100 });
+  const [data, names] = await Promise.all([
+    api.get("/finance/vouchers", { status: state.vouchers, per_page: 100 }), api.customerNames()]);
   const mayProve = api.can("POST", "/finance/vouchers/{voucher_id}/proof");
   const proofForm = (v) => form(`${t("proof")}: ${v.number}`, [
     h("div", { class: "row" },
@@ -64,7 +65,7 @@ async function vouchers() {
     statusFilter("vouchers", ["issued", "posted"]),
     table([
       [t("number"), (v) => v.number], [t("type"), (v) => tv("type", v.type)], [t("amount"), (v) => v.amount, "num"],
-      [t("status"), (v) => tv("status", v.status)], [t("customer"), (v) => v.customer_id], [t("complaint"), caseLink],
+      [t("status"), (v) => tv("status", v.status)], [t("customer"), (v) => names[v.customer_id] || v.customer_id], [t("complaint"), caseLink],
       [t("proof"), (v) => v.status === "issued" && mayProve ? proofForm(v) : `${tv("method", v.proof_method)} ${v.proof_reference || ""}`],
     ], data.items),
   ];
