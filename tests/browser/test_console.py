@@ -322,3 +322,200 @@ def test_a_change_request_is_decided_by_both_sides_on_their_approvals_pages(cons
         assert decided["status"] == status, decided
     card = as_role("sales_clerk").get(f"/customers/{customer_id}").json()
     assert card["discount"] == "0.8000" and card["credit_limit"] == "80000.00", card
+
+
+# --- printable forms, a customer's ledger and the queue by URL (issue 12) -------------------
+
+
+def registered_case(as_role, customer_id: str) -> dict:
+    """A case registered and accepted through the API (set-up, not a step the test walks)."""
+    agent = as_role("cs_agent")
+    created = agent.post(
+        "/complaints",
+        json={
+            "customer_id": customer_id,
+            "channel": "hotline",
+            "order_no": f"SO-PDF-{uuid.uuid4().hex[:6]}",
+            "ship_date": "2026-11-02",
+            "description": "电机异响",
+            "request": "return",
+            "lines": [{"sku": "P-100", "quantity": 4, "unit_price": "450.00"}],
+        },
+    )
+    assert created.status_code == 201, created.text
+    case = created.json()
+    accepted = agent.post(f"/complaints/{case['id']}/accept", json={"promised_days": 7})
+    assert accepted.status_code == 200, accepted.text
+    return accepted.json()
+
+
+def executing_case(as_role, customer_id: str) -> dict:
+    """A case whose plan (a return of 4 x 450.00 and an allowance of 200.00) the customer
+    accepted: the return authorization and the allowance voucher follow by events."""
+    case = registered_case(as_role, customer_id)
+    url = f"/complaints/{case['id']}"
+    investigated = as_role("quality").post(
+        f"{url}/investigation",
+        json={
+            "findings": "轴承装配不良",
+            "cause": "装配工艺",
+            "cause_category": "non_sales",
+            "responsibility": [{"department": "production", "share": "1.00"}],
+        },
+    )
+    assert investigated.status_code == 200, investigated.text
+    posted = as_role("cs_agent").post(
+        f"{url}/plans",
+        json={
+            "actions": [
+                {
+                    "type": "return",
+                    "lines": [{"sku": "P-100", "quantity": 4, "unit_price": "450.00"}],
+                },
+                {"type": "allowance", "amount": "200.00"},
+            ]
+        },
+    )
+    assert posted.status_code == 201, posted.text
+    plan = posted.json()
+    approver = as_role(plan["required_approver"])
+    approved = approver.post(f"{url}/plans/{plan['id']}/approve")
+    assert approved.status_code == 200, approved.text
+    answered = as_role("cs_agent").post(
+        f"{url}/plans/{plan['id']}/customer-response", json={"accepted": True}
+    )
+    assert answered.status_code == 200, answered.text
+    return answered.json()
+
+
+def downloaded_pdf(tab: Console, testid: str, scope: str = "main") -> bytes:
+    button = tab.page.locator(f"{scope} [data-testid={testid}]")
+    with tab.page.expect_download() as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename.endswith(".pdf"), download.suggested_filename
+    return download.path().read_bytes()
+
+
+def test_the_case_page_prints_its_handling_form_and_tells_its_history_in_words(console, as_role):
+    customer_id, _ = active_customer(as_role)
+    case = registered_case(as_role, customer_id)
+    agent = console("cs_agent")
+    agent.open(f"#/complaints/{case['id']}", "[data-testid=handling-form-pdf]")
+    assert "打印客户投诉处理表 (PDF)" in agent.text("[data-testid=handling-form-pdf]")
+    content = downloaded_pdf(agent, "handling-form-pdf")
+    assert content.startswith(b"%PDF"), content[:20]
+    # the history: old -> new in words, no JSON
+    history = agent.page.locator("main table").last.inner_text()
+    assert "已登记 → 已受理" in history, history
+    assert "{" not in history and '"' not in history, history
+    agent.check("case-print-and-history")
+
+
+def test_the_return_form_and_the_allowance_certificate_print_from_their_pages(console, as_role):
+    customer_id, _ = active_customer(as_role)
+    case = executing_case(as_role, customer_id)
+    (authorization,) = wait_for(
+        lambda: (
+            as_role("warehouse")
+            .get("/returns", params={"complaint_id": case["id"]})
+            .json()["items"]
+        ),
+        timeout=30,
+    )
+    (voucher,) = wait_for(
+        lambda: (
+            as_role("finance")
+            .get("/finance/vouchers", params={"complaint_id": case["id"], "type": "allowance"})
+            .json()["items"]
+        ),
+        timeout=30,
+    )
+
+    warehouse = console("warehouse")
+    warehouse.open(f"#/returns/{authorization['id']}", "[data-testid=return-form-pdf]")
+    assert downloaded_pdf(warehouse, "return-form-pdf").startswith(b"%PDF")
+    warehouse.check("return-print")
+
+    finance = console("finance")
+    finance.open("#/finance/vouchers", "main table")
+    row = finance.page.locator(f"main tr:has-text('{voucher['number']}')")
+    assert "折让" in row.inner_text()
+    content = downloaded_pdf(
+        finance, "allowance-certificate-pdf", f"main tr:has-text('{voucher['number']}')"
+    )
+    assert content.startswith(b"%PDF")
+    finance.check("vouchers-print")
+    # the case's history in words: the plan's actions and the approver's rank
+    agent = console("cs_agent")
+    agent.open(f"#/complaints/{case['id']}", "[data-testid=handling-form-pdf]")
+    history = agent.page.locator("main table").last.inner_text()
+    assert "退货、折让" in history and "→ 执行中" in history, history
+    assert "{" not in history, history
+
+
+def test_finance_reaches_a_customers_ledger_from_the_card(console, as_role):
+    customer_id, name = active_customer(as_role)
+    clerk = as_role("finance")
+    number = f"FP-CON-{uuid.uuid4().hex[:6]}"
+    # finance learns of the customer by its event: the invoice waits for that
+    invoice = {
+        "customer_id": customer_id,
+        "number": number,
+        "date": "2026-01-05",
+        "amount": "900.00",
+    }
+
+    def record():
+        answer = clerk.post("/finance/invoices", json=invoice)
+        return answer if answer.status_code == 201 else None
+
+    recorded = wait_for(record, timeout=30)
+    assert recorded.json()["kind"] == "invoice"
+
+    finance = console("finance")
+    finance.open(f"#/customers/{customer_id}", "[data-testid=customer-name]")
+    finance.page.get_by_role("link", name="应收账款台账").click()
+    finance.page.wait_for_url(re.compile(rf"#/finance/ledger/{customer_id}$"))
+    finance.page.wait_for_selector("[data-testid=ledger-entries] tbody tr")
+    assert name in finance.text("[data-testid=ledger-customer]")
+    assert finance.text("[data-testid=ledger-balance]") == "900.00"
+    ageing = finance.text("[data-testid=ledger-ageing]")
+    for label in ("逾期 1-30 天", "逾期 31-60 天", "逾期 61-90 天", "逾期 90 天以上"):
+        assert label in ageing, ageing
+    entry = finance.text("[data-testid=ledger-entries] tbody tr")
+    assert "发票" in entry and number in entry and "900.00" in entry, entry
+    finance.check("ledger-of-customer")
+
+    # the ledger's select goes to a customer's URL
+    finance.open("#/finance/ledger", "form[data-form=ledger-customer]")
+    finance.form("ledger-customer").get_by_label("客户").select_option(customer_id)
+    finance.submit("ledger-customer")
+    finance.page.wait_for_url(re.compile(rf"#/finance/ledger/{customer_id}$"))
+    finance.page.wait_for_selector("[data-testid=ledger-balance]:text('900.00')")
+
+
+def test_the_queue_is_filtered_by_the_customer_cards_link(console, as_role):
+    customer_id, name = active_customer(as_role)
+    case = registered_case(as_role, customer_id)
+    agent = console("cs_agent")
+    agent.open(f"#/customers/{customer_id}", "[data-testid=customer-name]")
+    agent.page.locator(f"a[data-customer='{customer_id}']").click()
+    agent.page.wait_for_url(re.compile(rf"#/complaints\?customer_id={customer_id}$"))
+    agent.page.wait_for_selector(f"main td:text('{name}')")
+    rows = agent.page.locator("main tbody tr")
+    assert rows.count() == 1 and case["number"] in rows.inner_text()
+    assert agent.form("queue-filter").get_by_label("客户编号").input_value() == customer_id
+    assert name in agent.text("[data-testid=queue-customer]")
+    agent.check("queue-of-customer")
+
+    # a status in the URL too; the filter form writes both into the URL
+    agent.open(
+        f"#/complaints?customer_id={customer_id}&status=closed", "[data-testid=queue-customer]"
+    )
+    expect(agent.page.locator("main tbody tr")).to_have_count(0)
+    assert agent.form("queue-filter").get_by_label("状态").input_value() == "closed"
+    agent.form("queue-filter").get_by_label("状态").select_option("accepted")
+    agent.submit("queue-filter")
+    agent.page.wait_for_url(re.compile(r"status=accepted"))
+    expect(agent.page.locator("main tbody tr")).to_have_count(1)

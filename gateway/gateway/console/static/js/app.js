@@ -30,10 +30,12 @@ const MENU = [
 const ROUTES = [
   [/^#\/complaints\/new$/, () => complaints.register()],
   [/^#\/complaints\/([^/]+)$/, (m) => complaints.detail(decodeURIComponent(m[1]))],
-  [/^#\/complaints$/, () => complaints.queue()],
+  // the queue's filters may come in the URL's query: #/complaints?customer_id=…&status=…
+  [/^#\/complaints(?:\?.*)?$/, () => complaints.queue()],
   [/^#\/approvals$/, () => approvals.page()],
   [/^#\/returns\/([^/]+)$/, (m) => returns.detail(decodeURIComponent(m[1]))],
   [/^#\/returns$/, () => returns.list()],
+  [/^#\/finance\/ledger\/([^/]+)$/, (m) => finance.page("ledger", decodeURIComponent(m[1]))],
   [/^#\/finance(?:\/(\w+))?$/, (m) => finance.page(m[1] || "reconciliations")],
   [/^#\/customers\/([^/]+)$/, (m) => customers.detail(decodeURIComponent(m[1]))],
   [/^#\/customers$/, () => customers.list()],

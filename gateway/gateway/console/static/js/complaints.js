@@ -2,8 +2,17 @@
 // register form; my approvals (approvals.js) use its rank (rule P6: a plan waits for its
 // required approver's rank), case link and plan summary.
 import * as api from "./api.js";
-import { t, tv } from "./i18n.js";
-import { badge, facts, field, form, h, input, numberOr, reload, rowList, select, table, value, when } from "./ui.js";
+import { addWords, t, tv } from "./i18n.js";
+import { badge, downloadButton, facts, field, form, h, input, numberOr, reload, rowList, select, table, value, when } from "./ui.js";
+
+addWords({
+  handling_form_pdf: ["打印客户投诉处理表 (PDF)", "Print the complaint handling form (PDF)"],
+  queue_of_customer: ["仅显示该客户的投诉", "Only this customer's complaints"],
+  plan_id: ["方案编号", "Plan id"], return_id: ["退货单编号", "Return id"], voucher_id: ["传票编号", "Voucher id"],
+  more_items: ["另 {n} 项", "{n} more"], changes: ["变更内容", "Changes"], due_at: ["承诺期限", "Promised by"],
+});
+
+const HANDLING_FORM = "/complaints/{complaint_id}/handling-form.pdf";
 
 const STATUSES = ["registered", "accepted", "rejected", "investigated", "planning", "executing", "resolved", "closed"];
 const CHANNELS = ["phone", "on_site", "email", "hotline", "pickup_point", "letter"];
@@ -48,22 +57,48 @@ function queueTable(items) {
 }
 
 const filters = { status: "", customer_id: "", overdue: false, page: 1 };
+let shown = null; // the filters of the URL the queue last showed: a new one starts at page 1
+
+/** The queue's filters as the URL's query: #/complaints?customer_id=…&status=…&overdue=1
+ * (a customer card links to its customer's complaints so). */
+function queueHash({ status, customer_id: customer, overdue }) {
+  const query = new URLSearchParams(Object.entries({ customer_id: customer, status, overdue: overdue ? "1" : "" })
+    .filter(([, v]) => v)).toString();
+  return `#/complaints${query ? `?${query}` : ""}`;
+}
+
+function filtersOfHash() {
+  const params = new URLSearchParams(location.hash.split("?")[1] || "");
+  return {
+    status: params.get("status") || "",
+    customer_id: params.get("customer_id") || "",
+    overdue: ["1", "true"].includes(params.get("overdue") || ""),
+  };
+}
 
 export async function queue() {
+  const wanted = filtersOfHash();
+  if (JSON.stringify(wanted) !== shown) filters.page = 1;
+  shown = JSON.stringify(wanted);
+  Object.assign(filters, wanted);
   const [data] = await Promise.all([api.get("/complaints", { ...filters, per_page: 50, page: filters.page }), customerNames()]);
   const f = form("", [
     field("status", t("status"), select([["", t("any")], ...STATUSES.map((s) => [s, tv("status", s)])], {}, null)),
     field("customer_id", t("customer_id"), input({ value: filters.customer_id })),
     field("overdue", t("overdue"), input({ type: "checkbox", checked: filters.overdue }), { check: true }),
   ], async (f) => {
-    Object.assign(filters, { status: value(f, "status"), customer_id: value(f, "customer_id"), overdue: value(f, "overdue"), page: 1 });
-    reload();
+    const next = queueHash({ status: value(f, "status"), customer_id: value(f, "customer_id"), overdue: value(f, "overdue") });
+    if (next === location.hash) reload();
+    else location.hash = next;
   }, { button: t("filter"), cls: "inline", name: "queue-filter" });
   f.elements.namedItem("status").value = filters.status;
   const pages = Math.max(1, Math.ceil(data.total / data.per_page));
   return [
     h("h1", {}, t("nav_queue")),
     f,
+    filters.customer_id ? h("p", { "data-testid": "queue-customer" }, `${t("queue_of_customer")}: `,
+      h("a", { href: `#/customers/${encodeURIComponent(filters.customer_id)}` }, names[filters.customer_id] || filters.customer_id),
+      " · ", h("a", { href: queueHash({ ...filters, customer_id: "" }) }, t("any"))) : null,
     h("p", {}, `${t("total")} ${data.total}`),
     queueTable(data.items),
     h("div", { class: "row" },
@@ -229,6 +264,38 @@ async function customerName(id) {
   try { return (await api.get(`/customers/${encodeURIComponent(id)}`)).name; } catch { return id; }
 }
 
+// A history entry's changed fields whose values are enum values: their words.
+const VALUE_WORDS = {
+  status: "status", cause_category: "cause", required_approver: "role", actions: "type", request: "type",
+  channel: "channel", step: "step", state: "state", type: "type",
+};
+const LIST_SHOWN = 3;
+
+function plainText(key, v) {
+  if (v === null || v === undefined || v === "") return "—";
+  if (typeof v === "boolean") return v ? t("yes") : t("no");
+  if (Array.isArray(v)) {
+    const items = v.map((x) => plainText(key, x));
+    const more = items.length > LIST_SHOWN ? `、${t("more_items").replace("{n}", items.length - LIST_SHOWN)}` : "";
+    return items.length ? items.slice(0, LIST_SHOWN).join("、") + more : "—";
+  }
+  // a nested record (a responsibility share, say): its values, named where they have a word
+  if (typeof v === "object") return Object.entries(v).map(([k, x]) => `${t(k)} ${plainText(k, x)}`).join(" ");
+  if (VALUE_WORDS[key]) return tv(VALUE_WORDS[key], v);
+  return /_at$/.test(key) ? when(v) : String(v);
+}
+
+/** A history entry's changes in words: "状态: 已受理 → 已调查; 原因: 装配工艺" (old → new where
+ * the service recorded both), lists summarised, no JSON. */
+export function changesText(changes) {
+  const entries = Object.entries(changes || {});
+  if (!entries.length) return "—";
+  return entries.map(([key, v]) => {
+    const pair = v && typeof v === "object" && !Array.isArray(v) && "old" in v && "new" in v;
+    return `${t(key)}: ${pair ? `${plainText(key, v.old)} → ${plainText(key, v.new)}` : plainText(key, v)}`;
+  }).join("; ");
+}
+
 export async function detail(id) {
   const c = await api.get(`/complaints/${encodeURIComponent(id)}`);
   const customer = await customerName(c.customer_id);
@@ -242,6 +309,8 @@ export async function detail(id) {
       [t("due"), when(c.due_at)], [t("owner"), c.owner],
       [t("customer"), h("a", { href: `#/customers/${encodeURIComponent(c.customer_id)}` }, customer)],
     ]),
+    api.can("GET", HANDLING_FORM) ? downloadButton(t("handling_form_pdf"),
+      `/complaints/${encodeURIComponent(c.id)}/handling-form.pdf`, `${c.number || c.id}-handling-form.pdf`, "handling-form-pdf") : null,
     h("h2", {}, t("next_step")),
     nextSteps(c),
     h("h2", {}, t("registration")),
@@ -271,6 +340,6 @@ export async function detail(id) {
       [t("notes"), (f) => f.notes || ""], [t("who"), (f) => f.by], [t("when"), (f) => when(f.at)]], c.follow_ups),
     h("h2", {}, t("history")),
     table([[t("when"), (e) => when(e.at)], [t("who"), (e) => e.who], [t("what"), (e) => e.action],
-      [t("description"), (e) => JSON.stringify(e.changes || {})]], c.history),
+      [t("changes"), (e) => changesText(e.changes)]], c.history),
   ];
 }

@@ -4,7 +4,7 @@
 import * as api from "./api.js";
 import { barChart } from "./charts.js";
 import { t, tv } from "./i18n.js";
-import { clearErrors, facts, field, h, input, showError, table, value } from "./ui.js";
+import { clearErrors, downloadButton, facts, field, h, input, showError, table, value } from "./ui.js";
 
 const MONTHLY = "/reports/complaints/monthly";
 const MONTHLY_XLSX = "/reports/complaints/monthly.xlsx";
@@ -65,23 +65,9 @@ export async function panel(name, label, fields, load, outAttrs = {}) {
   return [f, out];
 }
 
-/** A button that downloads a file of the API with my token (an .xlsx workbook). */
-export function downloadButton(label, path, filename, testid = null) {
-  const problem = h("span", { class: "err", role: "alert" });
-  const button = h("button", { type: "button", class: "secondary", "data-testid": testid }, label);
-  button.addEventListener("click", async () => {
-    problem.textContent = "";
-    button.disabled = true;
-    try {
-      await api.download(path, filename);
-    } catch (error) {
-      problem.textContent = `${error.status || ""} ${error.code || ""}: ${error.message}`;
-    } finally {
-      button.disabled = false;
-    }
-  });
-  return h("div", { class: "toolbar" }, button, problem);
-}
+// the download button is ui.js's (the case, return and voucher pages print PDFs with it);
+// kept importable from here for the KPI page
+export { downloadButton };
 
 /** A breakdown: its heading, a bar chart of the largest rows and the table of them all.
  * ``rows``: [{label, value (number), text (as shown)}], largest first. */

@@ -2,8 +2,12 @@
 // each receipt carries its own scan_id, kept for a retry so a resend counts once), the
 // sign-off, and quality's inspection form (rule R3).
 import * as api from "./api.js";
-import { t, tv } from "./i18n.js";
-import { badge, facts, field, form, h, input, numberOr, reload, select, showError, clearErrors, table, value, when } from "./ui.js";
+import { addWords, t, tv } from "./i18n.js";
+import { badge, downloadButton, facts, field, form, h, input, numberOr, reload, select, showError, clearErrors, table, value, when } from "./ui.js";
+
+addWords({ return_form_pdf: ["打印成品退货单 (PDF)", "Print the finished-goods return form (PDF)"] });
+
+const RETURN_FORM = "/returns/{return_id}/return-form.pdf";
 
 const STATUSES = ["authorized", "receiving", "received", "inspected"];
 let status = "";
@@ -142,6 +146,8 @@ export async function detail(id) {
       [t("sign_off"), r.received_at ? `${r.received_by} ${when(r.received_at)}` : "—"],
       [t("inspection"), r.inspected_at ? `${r.inspected_by} ${when(r.inspected_at)} (${t("witness")}: ${r.witness})` : "—"],
     ]),
+    api.can("GET", RETURN_FORM) ? downloadButton(t("return_form_pdf"),
+      `/returns/${encodeURIComponent(r.id)}/return-form.pdf`, `${r.number || r.id}-return-form.pdf`, "return-form-pdf") : null,
     h("h2", {}, t("lines")), h("div", { id: "return-lines" }, linesTable(r.lines)),
     mayScan ? scanForm(r) : null,
     h("h2", {}, t("receipts")), h("div", { id: "return-receipts" }, receiptsTable(r.receipts)),

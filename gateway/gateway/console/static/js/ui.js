@@ -1,5 +1,6 @@
 // A few DOM helpers: elements, labelled fields, tables and the API's errors beside the
 // fields they name. No inline styles or scripts (the page's CSP allows neither).
+import * as api from "./api.js";
 import { t } from "./i18n.js";
 
 let serial = 0;
@@ -147,4 +148,23 @@ export function rowList(name, makeRow, addLabel, initial = 1) {
   for (let i = 0; i < initial; i++) add();
   return h("fieldset", {}, h("legend", {}, addLabel.legend), rows,
     h("button", { type: "button", class: "secondary", onclick: add }, addLabel.button));
+}
+
+/** A button that downloads a file of the API with my token (a PDF form, an .xlsx workbook);
+ * the API's error shows beside it. */
+export function downloadButton(label, path, filename, testid = null) {
+  const problem = h("span", { class: "err", role: "alert" });
+  const button = h("button", { type: "button", class: "secondary", "data-testid": testid }, label);
+  button.addEventListener("click", async () => {
+    problem.textContent = "";
+    button.disabled = true;
+    try {
+      await api.download(path, filename);
+    } catch (error) {
+      problem.textContent = `${error.status || ""} ${error.code || ""}: ${error.message}`;
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return h("div", { class: "toolbar" }, button, problem);
 }
