@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make sure the console's browser tests can run: Debian's chromium, which Playwright drives
-# with its executable path set (tests/e2e/test_console_e2e.py); Playwright never downloads a
+# with its executable path set (tests/browser, run by tests/e2e/test_console_e2e.py); Playwright never downloads a
 # browser of its own. Installs only what is missing, from Debian's packages. Idempotent;
 # returns at once when it is there. A browser elsewhere: set CONSOLE_CHROMIUM and nothing is
 # installed.

@@ -253,3 +253,23 @@ def test_demo_loads_through_the_gateway_and_runs_twice(demo_suite):
     assert "open exception SO-DEMO-0101" in again.stdout
     for run in (output, again.stdout):
         assert "  ! " not in run.split("\nfinance:\n", 1)[1], run  # nothing stuck or skipped
+
+
+def test_a_newcomer_walks_a_complaint_to_closed_in_the_browser_as_the_demo_users(
+    demo_suite, suite_tools, tmp_path
+):
+    """Issue 12's 'done when': after `make run DEMO=1` the demo users (zhang.li, sun.wei,
+    wang.qiang, zhou.jie, zhao.min) take a complaint from registration to closed on the
+    console's pages, with the password the start printed."""
+    url, data_dir, output = demo_suite
+    password = (data_dir / "demo-password").read_text().strip()
+    assert password in output
+    suite_tools.run_browser_tests(
+        url,
+        suite_tools.artifacts / "demo",
+        tmp_path,
+        "-k",
+        "walks or signs_in",
+        CONSOLE_DEMO_PASSWORD=password,
+        CONSOLE_DATA_DIR=str(data_dir),
+    )
