@@ -199,6 +199,9 @@ def create_app(config: dict | None = None, rpc: Any = None) -> Flask:
     app.config.update(config or {})
     app.json.ensure_ascii = False  # Chinese text round-trips unchanged
     app.json.sort_keys = False
+    # An empty id (`/customers//risk`) is a 404 in the contract's shape, not werkzeug's
+    # redirect to `/customers/risk` with an HTML body.
+    app.url_map.merge_slashes = False
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
     _openapi_config(app)
 

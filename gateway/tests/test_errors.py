@@ -179,3 +179,10 @@ def test_request_id_is_in_the_log_context(client, rpc, token_for):
 def test_chinese_text_round_trips_unescaped(client, token_for):
     response = client.get("/api/v1/customers/c-1", headers=token_for(CLERK))
     assert "华东机电有限公司" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/customers//risk", "/api/v1/complaints//plans"])
+def test_an_empty_id_is_a_json_404_not_a_redirect(client, token_for, path):
+    response = client.get(path, headers=token_for("admin"))
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
