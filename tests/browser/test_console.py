@@ -519,3 +519,17 @@ def test_the_queue_is_filtered_by_the_customer_cards_link(console, as_role):
     agent.submit("queue-filter")
     agent.page.wait_for_url(re.compile(r"status=accepted"))
     expect(agent.page.locator("main tbody tr")).to_have_count(1)
+
+
+def test_the_reports_page_shows_the_months_confirmations(console):
+    """rule P11: the month before, compiled on the 1st (at start-up when the suite missed
+    it), with its responsible departments' confirmations and the deadline."""
+    quality = console("quality")
+    quality.open("#/reports", "form[data-form=confirmations]")
+    report = quality.page.locator("#confirmations-report")
+    expect(report).to_contain_text("确认期限")
+    assert "汇总时间" in report.inner_text()
+    quality.check("reports-confirmations")
+    quality.form("confirmations").locator("input[name=month]").fill("1999-01")
+    quality.submit("confirmations")
+    expect(quality.page.locator("[data-testid=not-compiled]")).to_be_visible()

@@ -120,3 +120,19 @@ class SharesDoNotSumToOne(Invalid):
 class ApproverRankTooLow(Forbidden):
     code = "approver_rank_too_low"
     default_message = "The plan's amount needs a higher approver."
+
+
+# rule P11: the monthly compilation and its confirmations
+class MonthlyReportNotFound(NotFound):
+    code = "monthly_report_not_found"
+    default_message = "The month's statistics are not compiled yet."
+
+
+class NotResponsible(Invalid):
+    code = "department_not_responsible"
+    default_message = "The department has no responsibility share in the month's cases."
+
+
+class WrongDepartment(Forbidden):
+    code = "wrong_department"
+    default_message = "Only a user of the department confirms its share."

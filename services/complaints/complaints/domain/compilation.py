@@ -14,7 +14,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from complaints.domain.shared import DEFAULT_SETTINGS, ComplaintSettings
-from servicekit.errors import Forbidden, Invalid, NotFound
+
+# raised over RPC: defined in the contract, where the gateway finds them (not RemoteError)
+from servicekit.contracts.complaints_vocabulary import (  # noqa: F401
+    MonthlyReportNotFound,
+    NotResponsible,
+    WrongDepartment,
+)
 
 # The general manager's office (总经理办公室), as the complaints' departments name it.
 GM_OFFICE = "management"
@@ -42,21 +48,6 @@ def confirmation_deadline(month: str, settings: ComplaintSettings = DEFAULT_SETT
 def responsible_departments(statistics: dict[str, Any]) -> tuple[str, ...]:
     """rule P11: the departments with a responsibility share in the month's cases."""
     return tuple(sorted(statistics.get("by_department") or {}))
-
-
-class MonthlyReportNotFound(NotFound):
-    code = "monthly_report_not_found"
-    default_message = "The month's statistics are not compiled yet."
-
-
-class NotResponsible(Invalid):
-    code = "department_not_responsible"
-    default_message = "The department has no responsibility share in the month's cases."
-
-
-class WrongDepartment(Forbidden):
-    code = "wrong_department"
-    default_message = "Only a user of the department confirms its share."
 
 
 @dataclass(eq=False, kw_only=True)

@@ -3,6 +3,7 @@
 // (kpis.js), which shares the query form, the download button and the number formats here.
 import * as api from "./api.js";
 import { barChart } from "./charts.js";
+import * as confirmations from "./confirmations.js";
 import { t, tv } from "./i18n.js";
 import { clearErrors, downloadButton, facts, field, h, input, showError, table, value } from "./ui.js";
 
@@ -14,7 +15,7 @@ const TOP = 15; // bars in a chart; the table beside it has every row
 export const DASH = "—";
 
 export function mayView() {
-  return api.can("GET", MONTHLY) || api.can("GET", COMPOSITION);
+  return api.can("GET", MONTHLY) || api.can("GET", COMPOSITION) || confirmations.mayView();
 }
 
 /** A rate of the API ("0.9235", 0..1, or null) as "92.4%"; null as —. */
@@ -171,6 +172,7 @@ async function composition() {
 export async function page() {
   const parts = [h("h1", {}, t("reports"))];
   if (api.can("GET", MONTHLY)) parts.push(await monthly());
+  if (confirmations.mayView()) parts.push(await confirmations.section());
   if (api.can("GET", COMPOSITION)) parts.push(await composition());
   if (parts.length === 1) parts.push(h("p", {}, t("not_allowed")));
   return parts;
