@@ -409,6 +409,7 @@ def test_the_case_page_prints_its_handling_form_and_tells_its_history_in_words(c
     history = agent.page.locator("main table").last.inner_text()
     assert "已登记 → 已受理" in history, history
     assert "{" not in history and '"' not in history, history
+    assert "登记" in history and "受理" in history and "registered" not in history, history
     agent.check("case-print-and-history")
 
 

@@ -57,7 +57,7 @@ function renderChrome() {
   const nav = document.getElementById("nav");
   nav.replaceChildren();
   if (!who) return;
-  const here = location.hash || "#/complaints";
+  const here = (location.hash || "#/complaints").split("?")[0]; // #/complaints?customer_id=…
   for (const [href, key, may] of MENU) {
     if (!may()) continue;
     const current = here === href || (href !== "#/complaints" && here.startsWith(href + "/") && href !== "#/complaints/new");

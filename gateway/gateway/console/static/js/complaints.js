@@ -6,6 +6,18 @@ import { addWords, t, tv } from "./i18n.js";
 import { badge, downloadButton, facts, field, form, h, input, numberOr, reload, rowList, select, table, value, when } from "./ui.js";
 
 addWords({
+  // what a history entry records (its action), in words
+  "history.registered": ["登记", "registered"], "history.accepted": ["受理", "accepted"],
+  "history.rejected": ["不予受理", "rejected"], "history.investigated": ["调查完成", "investigated"],
+  "history.plan_posted": ["提交方案", "plan posted"], "history.plan_approved": ["方案批准", "plan approved"],
+  "history.plan_sent_back": ["方案退回", "plan sent back"], "history.plan_accepted": ["客户接受方案", "customer accepted the plan"],
+  "history.plan_declined": ["客户不接受方案", "customer declined the plan"],
+  "history.return_authorized": ["退货授权", "return authorized"], "history.return_received": ["退货签收", "return received"],
+  "history.return_inspected": ["退货检验", "return inspected"], "history.shipped": ["补发/换货发出", "shipped"],
+  "history.voucher_issued": ["开具凭证", "voucher issued"], "history.reconciliation_exception": ["对账异常", "reconciliation exception"],
+  "history.resolved": ["已解决", "resolved"], "history.followed_up": ["回访", "followed up"],
+  "history.follow_up": ["回访", "follow-up"], "history.closed": ["结案", "closed"],
+  "history.reminder_issued": ["催办通知", "reminder issued"], "history.escalated": ["升级通知", "escalated"],
   handling_form_pdf: ["打印客户投诉处理表 (PDF)", "Print the complaint handling form (PDF)"],
   queue_of_customer: ["仅显示该客户的投诉", "Only this customer's complaints"],
   plan_id: ["方案编号", "Plan id"], return_id: ["退货单编号", "Return id"], voucher_id: ["传票编号", "Voucher id"],
@@ -339,7 +351,7 @@ export async function detail(id) {
     table([[t("round"), (f) => f.round, "num"], [t("satisfied"), (f) => (f.satisfied ? t("yes") : t("no"))], [t("score"), (f) => f.score, "num"],
       [t("notes"), (f) => f.notes || ""], [t("who"), (f) => f.by], [t("when"), (f) => when(f.at)]], c.follow_ups),
     h("h2", {}, t("history")),
-    table([[t("when"), (e) => when(e.at)], [t("who"), (e) => e.who], [t("what"), (e) => e.action],
+    table([[t("when"), (e) => when(e.at)], [t("who"), (e) => e.who], [t("what"), (e) => tv("history", e.action)],
       [t("changes"), (e) => changesText(e.changes)]], c.history),
   ];
 }
