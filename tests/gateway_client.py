@@ -72,3 +72,24 @@ def new_user(
     api.username = username
     api.password = password
     return api
+
+
+CARD = {
+    "nature": "distributor",
+    "region": "华东",
+    "settlement_terms": "net_30",
+    "discount": "0.90",
+    "credit_limit": "50000.00",
+    "over_acceptance_ratio": "0.05",
+}
+
+
+def active_customer(as_role, name: str = "苏州工业园区机电") -> tuple[str, str]:
+    """A customer filed by a sales clerk and approved by a sales manager (``as_role(role)``
+    gives each's Api): ``(id, name)``, the name made unique."""
+    name = f"{name}{uuid.uuid4().hex[:4]}"
+    card = as_role("sales_clerk").post("/customers", json={**CARD, "name": name})
+    assert card.status_code == 201, card.text
+    approved = as_role("sales_manager").post(f"/customers/{card.json()['id']}/approve")
+    assert approved.json()["status"] == "active", approved.text
+    return card.json()["id"], name

@@ -13,30 +13,11 @@ import re
 import uuid
 
 import pytest
+from gateway_client import active_customer
 from playwright.sync_api import expect
 
 from conftest import Console
 from servicekit.testing import wait_for
-
-
-def active_customer(as_role) -> tuple[str, str]:
-    name = f"苏州工业园区机电{uuid.uuid4().hex[:4]}"
-    card = as_role("sales_clerk").post(
-        "/customers",
-        json={
-            "name": name,
-            "nature": "distributor",
-            "region": "华东",
-            "settlement_terms": "net_30",
-            "discount": "0.90",
-            "credit_limit": "50000.00",
-            "over_acceptance_ratio": "0.05",
-        },
-    )
-    assert card.status_code == 201, card.text
-    approved = as_role("sales_manager").post(f"/customers/{card.json()['id']}/approve")
-    assert approved.json()["status"] == "active", approved.text
-    return card.json()["id"], name
 
 
 def nav_of(tab: Console) -> list[str]:

@@ -10,27 +10,13 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from servicekit.testing import wait_for
+from gateway_client import active_customer
 
-CARD = {
-    "name": "杭州钱塘机电设备有限公司",
-    "nature": "distributor",
-    "region": "华东",
-    "settlement_terms": "net_30",
-    "discount": "0.90",
-    "credit_limit": "50000.00",
-    "over_acceptance_ratio": "0.05",
-}
+from servicekit.testing import wait_for
 
 
 def approved_customer(as_role) -> str:
-    card = as_role("sales_clerk").post(
-        "/customers", json={**CARD, "name": CARD["name"] + uuid.uuid4().hex[:4]}
-    )
-    assert card.status_code == 201, card.text
-    approved = as_role("sales_manager").post(f"/customers/{card.json()['id']}/approve")
-    assert approved.json()["status"] == "active", approved.text
-    return card.json()["id"]
+    return active_customer(as_role, "杭州钱塘机电设备有限公司")[0]
 
 
 def complaint_to_accepted_plan(as_role, customer_id: str, actions: list, order_no: str) -> str:
