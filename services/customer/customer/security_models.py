@@ -7,7 +7,8 @@ lookup hashes in step with the cards.
   compares hashes and decrypts nothing. Written after every flush that adds a card or
   changes one of its personal fields.
 - ``customer_reads``: who read which card, when, through which view, masked or not
-  (rule C11: every read audited; the changes are in the kit's history).
+  (rule C11: every read audited; the changes are in the kit's history). Kept
+  ``CUSTOMER_READ_AUDIT_DAYS`` days, then pruned (``security_handlers.prune_reads``).
 
 The personal columns themselves are on ``customers`` (``customer.models``), encrypted
 by ``customer.security_keys``.
@@ -57,6 +58,8 @@ customer_reads = Table(
     Column("request_id", String(64)),
 )
 Index("ix_customer_reads_customer", customer_reads.c.customer_id, customer_reads.c.id)
+# rule C11: the retention prune finds the reads past CUSTOMER_READ_AUDIT_DAYS by time
+Index("ix_customer_reads_at", customer_reads.c.at)
 
 
 def lookup_rows(customer: Customer) -> list[dict]:

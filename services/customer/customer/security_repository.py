@@ -1,11 +1,13 @@
 """Where the reads of cards are kept (rule C11): ``uow.card_reads``, a log beside the
-kit's history (which holds the changes)."""
+kit's history (which holds the changes); reads past their retention are deleted in
+batches (``delete_before``), the history never."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 
 from customer.domain.security import CardRead
 from customer.security_models import customer_reads
@@ -13,7 +15,8 @@ from servicekit.repository import Repository
 
 
 class CardReadRepository(Repository[CardRead]):
-    """``add_all(reads)`` in one statement; ``of(customer_id)`` oldest first."""
+    """``add_all(reads)`` in one statement; ``of(customer_id)`` oldest first;
+    ``delete_before(cutoff, limit)`` at most ``limit`` reads older than ``cutoff``."""
 
     def __init__(self, uow) -> None:
         self._uow = uow
@@ -58,3 +61,12 @@ class CardReadRepository(Repository[CardRead]):
             )
             for r in rows
         ]
+
+    def delete_before(self, cutoff: datetime, limit: int) -> int:
+        """rule C11: delete at most ``limit`` reads made before ``cutoff`` (one statement,
+        by the index on ``at``); returns how many went."""
+        batch = select(customer_reads.c.id).where(customer_reads.c.at < cutoff).limit(limit)
+        result = self._uow.session.execute(
+            delete(customer_reads).where(customer_reads.c.id.in_(batch.scalar_subquery()))
+        )
+        return result.rowcount

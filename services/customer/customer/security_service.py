@@ -3,16 +3,22 @@
 CONTRACT does not let read it, and for API keys), every read recorded, the audit trail.
 
 ``CustomerService`` takes this mixin; its reads (``get_customer``, ``list_customers``,
-``get_audit``) take the reading ``actor`` last, as commands do.
+``get_audit``) take the reading ``actor`` last, as commands do. A timer prunes the
+reads older than ``CUSTOMER_READ_AUDIT_DAYS`` (one instance at a time: a lease).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import uuid
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from nameko.extensions import DependencyProvider
+from nameko.timer import timer
 
 from customer import security_handlers, security_queries
 from customer.domain.security import card_for, masked_changes, reads_of, sees_personal_data
@@ -20,10 +26,18 @@ from customer.repository import REPOSITORIES
 from customer.security_keys import KEYS, SealedResults
 from servicekit.contracts import customer as contract
 from servicekit.db import UnitOfWork
-from servicekit.domain import Actor
+from servicekit.domain import Actor, utcnow
+from servicekit.leases import try_acquire
 from servicekit.validation import actor_of
 
 log = logging.getLogger(__name__)
+
+# rule C11: how often an instance looks for reads past their retention. The cut-off moves
+# a whole business day at a time, so a day's reads go at the first look after it turns
+# (a daily prune) and the other looks find nothing; hourly, so a restart never skips a day.
+READ_AUDIT_TIMER_SECONDS = 3600
+READ_AUDIT_LEASE = "customer.read_audit"
+_holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 _card = contract.CustomerSchema()
 _audit = contract.AuditEntrySchema(many=True)
@@ -57,7 +71,7 @@ class CardKeys(DependencyProvider):
 
 
 class CardSecurity:
-    """Mixin of ``CustomerService`` (uses its ``uow``)."""
+    """Mixin of ``CustomerService`` (uses its ``uow`` and ``settings``)."""
 
     # rule C11: the answers kept for repeated commands (cards) are stored encrypted
     command_results = SealedResults()
@@ -88,3 +102,35 @@ class CardSecurity:
         reader = self.uow()
         writer = UnitOfWork(reader.database, context=reader.context, repositories=REPOSITORIES)
         security_handlers.record_reads(writer, reads)
+
+    @timer(interval=READ_AUDIT_TIMER_SECONDS)
+    def prune_card_reads(self) -> int:
+        """rule C11: delete the reads of cards older than ``CUSTOMER_READ_AUDIT_DAYS`` (0
+        keeps them all), in batches of ``PRUNE_BATCH_ROWS``; the changes (history) stay.
+        One instance at a time holds the lease, renewed between batches (a prune that
+        lost it stops)."""
+        if self.settings.read_audit_days <= 0:
+            return 0
+        database = self.uow().database
+        ttl = timedelta(seconds=READ_AUDIT_TIMER_SECONDS * 3)
+
+        def still_ours() -> bool:
+            return try_acquire(database, READ_AUDIT_LEASE, _holder, ttl)
+
+        if not still_ours():
+            return 0
+        try:
+            pruned = security_handlers.prune_reads(
+                self.uow(), self.settings, utcnow(), still_ours=still_ours
+            )
+        except Exception:  # the next look tries again; the timer must keep running
+            log.exception("pruning the reads of cards failed")
+            return 0
+        if pruned:
+            log.info(
+                "pruned %d reads of cards older than %d days (CUSTOMER_READ_AUDIT_DAYS)",
+                pruned,
+                self.settings.read_audit_days,
+                extra={"rows": pruned},
+            )
+        return pruned

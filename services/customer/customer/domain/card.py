@@ -120,6 +120,8 @@ class CustomerSettings:
     follow_up_notice_days: int = 7  # rule C9: listed as due this many days ahead
     enquiry_reply_hours: int = 24  # rule C9: seed 003 客户咨询回复及时率
     suggestion_reply_hours: int = 72  # rule C9: seed 003 客户反馈意见处理及时率
+    # --- information security (customer/domain/security.py; README) ---
+    read_audit_days: int = 400  # rule C11: reads of cards kept this many days; 0: forever
 
 
 def _plain(value: Any) -> Any:

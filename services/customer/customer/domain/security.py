@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from servicekit.domain import Actor, utcnow
@@ -220,3 +220,18 @@ def lookup_values(
         if number:
             found.add((kind, number))
     return found
+
+
+# --- retention of the read audit -------------------------------------------------------
+def read_audit_cutoff(now: datetime, keep_days: int, utc_offset_hours: int) -> datetime | None:
+    """rule C11: reads of cards before this instant are pruned: the start of the
+    business day ``keep_days`` days before today's, so a read is kept at least
+    ``keep_days`` whole days and a day's reads go together. None (keep every read) when
+    ``keep_days`` is 0 (or less). Only the reads: the changes (the history) are kept."""
+    if keep_days <= 0:
+        return None
+    business = timezone(timedelta(hours=utc_offset_hours))
+    today = now.astimezone(business).date()
+    first_kept = today - timedelta(days=keep_days)
+    starts = datetime(first_kept.year, first_kept.month, first_kept.day, tzinfo=business)
+    return starts.astimezone(UTC)
