@@ -185,6 +185,8 @@ def test_a_complaint_walks_from_registration_to_closed_in_the_browser(console, a
     warehouse.check("scan-receipts")
     warehouse.submit("sign-off")
     warehouse.page.wait_for_selector("[data-testid=return-status]:text('已签收')")
+    history = warehouse.page.locator("main table").last.inner_text()
+    assert "扫描收货" in history and "签收" in history and "receipt_posted" not in history
 
     # quality: the inspection of what was received
     quality.open(f"#/returns/{authorization['id']}", "form[data-form=inspection]")

@@ -3,9 +3,17 @@
 // sign-off, and quality's inspection form (rule R3).
 import * as api from "./api.js";
 import { addWords, t, tv } from "./i18n.js";
-import { badge, downloadButton, facts, field, form, h, input, numberOr, reload, select, showError, clearErrors, table, value, when } from "./ui.js";
+import { downloadButton, facts, field, form, h, input, numberOr, reload, select, showError, clearErrors, table, value, when } from "./ui.js";
 
-addWords({ return_form_pdf: ["打印成品退货单 (PDF)", "Print the finished-goods return form (PDF)"] });
+addWords({
+  return_form_pdf: ["打印成品退货单 (PDF)", "Print the finished-goods return form (PDF)"],
+  authorized_quantity: ["授权数量", "Authorized"], received_quantity: ["实收数量", "Received"],
+  difference: ["差异", "Difference"], charged_to: ["责任人", "Charged to"],
+  "history.authorized": ["退货授权", "authorized"], "history.receipt_posted": ["扫描收货", "receipt scanned"],
+  "history.signed_off": ["签收", "signed off"], "history.posted": ["入账", "posted"],
+  "history.inspected": ["质量检验", "inspected"], "history.created": ["创建", "created"],
+  "history.shipped": ["发出", "shipped"], "history.filed": ["提交申请", "filed"],
+});
 
 const RETURN_FORM = "/returns/{return_id}/return-form.pdf";
 
@@ -128,7 +136,7 @@ function inspectionForm(r) {
 }
 
 export async function detail(id) {
-  const r = await api.get(`/returns/${encodeURIComponent(id)}`);
+  const [r, names] = await Promise.all([api.get(`/returns/${encodeURIComponent(id)}`), api.customerNames()]);
   const receiving = ["authorized", "receiving"].includes(r.status);
   const mayScan = receiving && api.can("POST", "/returns/{return_id}/receipts");
   const maySign = receiving && api.can("POST", "/returns/{return_id}/sign-off");
@@ -138,11 +146,11 @@ export async function detail(id) {
     reload();
   }, { button: t("sign_off"), name: "sign-off" }) : null;
   return [
-    h("h1", {}, `${t("return")} ${r.number || r.id} `, badge(tv("status", r.status))),
+    h("h1", {}, `${t("return")} ${r.number || r.id}`),
     facts([
       [t("status"), h("span", { "data-testid": "return-status" }, tv("status", r.status))],
       [t("complaint"), r.complaint_id ? h("a", { href: `#/complaints/${encodeURIComponent(r.complaint_id)}` }, t("complaint")) : "—"],
-      [t("customer"), r.customer_id], [t("owner"), r.owner],
+      [t("customer"), names[r.customer_id] || r.customer_id], [t("owner"), r.owner],
       [t("sign_off"), r.received_at ? `${r.received_by} ${when(r.received_at)}` : "—"],
       [t("inspection"), r.inspected_at ? `${r.inspected_by} ${when(r.inspected_at)} (${t("witness")}: ${r.witness})` : "—"],
     ]),
@@ -152,9 +160,11 @@ export async function detail(id) {
     mayScan ? scanForm(r) : null,
     h("h2", {}, t("receipts")), h("div", { id: "return-receipts" }, receiptsTable(r.receipts)),
     r.differences && r.differences.length ? [h("h2", {}, t("differences")),
-      h("pre", {}, JSON.stringify(r.differences, null, 1))] : null,
+      table([[t("sku"), (d) => d.sku], [t("authorized_quantity"), (d) => d.authorized_quantity, "num"],
+        [t("received_quantity"), (d) => d.received_quantity, "num"], [t("difference"), (d) => d.difference, "num"],
+        [t("charged_to"), (d) => d.charged_to || "—"]], r.differences)] : null,
     signOff, mayInspect ? inspectionForm(r) : null,
     h("h2", {}, t("history")),
-    table([[t("when"), (e) => when(e.at)], [t("who"), (e) => e.who], [t("what"), (e) => e.action]], r.history || []),
+    table([[t("when"), (e) => when(e.at)], [t("who"), (e) => e.who], [t("what"), (e) => tv("history", e.action)]], r.history || []),
   ];
 }
