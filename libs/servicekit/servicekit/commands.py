@@ -24,7 +24,12 @@ from nameko.rpc import Rpc, RpcConsumer, get_rpc_exchange
 from sqlalchemy import select, update
 
 from servicekit import parking
-from servicekit.consumers import SafeQueueConsumer, service_database, settle_refused
+from servicekit.consumers import (
+    SafeQueueConsumer,
+    parking_keys,
+    service_database,
+    settle_refused,
+)
 from servicekit.errors import Conflict
 from servicekit.messages import safe_context_headers, short_key
 from servicekit.tables import inbox
@@ -95,6 +100,7 @@ class SafeRpcConsumer(RpcConsumer):
             error=error,
             exchange=get_rpc_exchange(self.container.config).name,
             routing_key=routing_key,
+            keys=parking_keys(self.container),
         )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import eventlet
 from nameko.messaging import QueueConsumer
 
+from servicekit.crypto import KeyRing
 from servicekit.db import Database
 
 log = logging.getLogger(__name__)
@@ -66,3 +67,10 @@ def service_database(container: Any) -> Database:
         if isinstance(database, Database):
             return database
     raise RuntimeError(f"{container.service_name} has no UnitOfWorkProvider")
+
+
+def parking_keys(container: Any) -> KeyRing | None:
+    """rule C11: the data keys a service's parked messages are sealed with, from its
+    class's ``parked_keys`` (a ``servicekit.crypto.KeySource``); None parks in clear."""
+    source = getattr(container.service_cls, "parked_keys", None)
+    return source.data() if source is not None else None

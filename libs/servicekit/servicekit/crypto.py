@@ -107,6 +107,14 @@ class KeyRing:
         """The same value encrypted with the newest key."""
         return self._fernet.rotate(token.encode("ascii")).decode("ascii")
 
+    def encrypt_bytes(self, data: bytes) -> bytes:
+        """Raw bytes (a message body as it arrived) as a Fernet token (ASCII bytes)."""
+        return self._fernet.encrypt(bytes(data))
+
+    def decrypt_bytes(self, token: bytes) -> bytes:
+        """The raw bytes ``encrypt_bytes`` sealed; ``InvalidToken`` when no key opens it."""
+        return self._fernet.decrypt(bytes(token))
+
     def fingerprints(self) -> list[str]:
         return [fingerprint(k) for k in self.keys]
 

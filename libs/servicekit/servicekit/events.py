@@ -18,7 +18,12 @@ from marshmallow import ValidationError
 from nameko.events import EventHandler
 
 from servicekit import parking, retry
-from servicekit.consumers import SafeQueueConsumer, service_database, settle_refused
+from servicekit.consumers import (
+    SafeQueueConsumer,
+    parking_keys,
+    service_database,
+    settle_refused,
+)
 from servicekit.db import AlreadyHandled
 from servicekit.errors import Invalid
 from servicekit.messages import (
@@ -148,6 +153,7 @@ class IdempotentEventHandler(EventHandler):
             routing_key=self.queue.name,
             event_id=event_id if isinstance(event_id, str) else None,
             attempts=attempts,
+            keys=parking_keys(self.container),
         )
 
 

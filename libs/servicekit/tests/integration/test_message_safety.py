@@ -232,6 +232,20 @@ def test_a_failing_event_is_parked_then_replayed_with_one_effect(service, monkey
     assert effects(database, "flaky") == 1
 
 
+def test_a_service_without_data_keys_parks_in_clear(service):
+    """rule C11 seals the parked messages of a service with ``parked_keys`` (the customer
+    service, its own tests); one without keys stores them as they arrived."""
+    database, _, amqp_uri = service
+    body = b'{"event_id": "e-2", "thing_id": 7, "phone": "13812345678"}'
+    publish_event(amqp_uri, body, headers={"caller": "13812345678"})
+    (row,) = wait_for(lambda: parked_rows(database))
+    assert (row.body, row.headers["caller"]) == (body, "13812345678")
+    assert not parking.is_sealed(row)
+    opened = parking.get_parked(database, row.id)
+    assert opened["sealed"] is False and opened["body"] == body
+    assert "Not a valid string" in parking.list_parked(database)[0]["error"]
+
+
 def test_drop_forgets_a_parked_message(service):
     database, _, amqp_uri = service
     publish_event(amqp_uri, b"[]")

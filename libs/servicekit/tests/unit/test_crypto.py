@@ -40,6 +40,19 @@ def test_a_ring_encrypts_with_its_newest_key_and_reads_with_any():
     assert KeyRing([new]).decrypt(ring.encrypt("王经理")) == "王经理"
 
 
+def test_raw_bytes_seal_and_rotate_like_text():  # a parked message's body, rule C11
+    old, new = new_data_key(), new_data_key()
+    body = b'{"phone": "13800000000"}\xff\x00'  # not even UTF-8
+    token = KeyRing([old]).encrypt_bytes(body)
+    assert b"13800000000" not in token and token.isascii()
+    ring = KeyRing([new, old])
+    assert ring.decrypt_bytes(token) == body
+    rotated = ring.rotate(token.decode("ascii")).encode("ascii")
+    assert KeyRing([new]).decrypt_bytes(rotated) == body
+    with pytest.raises(InvalidToken):
+        KeyRing([new]).decrypt_bytes(token)
+
+
 def test_two_encryptions_of_one_value_differ():
     ring = KeyRing([new_data_key()])
     assert ring.encrypt("91310000MA1FL0XX1Y") != ring.encrypt("91310000MA1FL0XX1Y")
