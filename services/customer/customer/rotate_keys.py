@@ -13,11 +13,13 @@ A rotation, keys in files:
 
 1. ``new-key``, then restart the customer service: it now writes with the new key and
    reads with both.
-2. ``rotate``: every contact list, licence and tax number and every sealed history value
-   is re-encrypted with the newest key; the lookup hashes are rebuilt with the current
-   index key (so a changed index key takes effect here too).
-3. ``drop-old``: refused unless the newest key alone opens every value; then the old
-   keys leave the file. Restart the service.
+2. ``rotate``: every contact list, licence and tax number, every sealed history value,
+   kept command answer and parked message is re-encrypted with the newest key; the
+   lookup hashes are rebuilt with the current index key (so a changed index key takes
+   effect here too).
+3. ``drop-old``: refused unless the newest key alone opens every value (parked messages
+   included, so none becomes unreadable); then the old keys leave the file. Restart
+   the service.
 
 Keys in the environment: put the new key first in ``CUSTOMER_DATA_KEYS`` and restart,
 run ``rotate`` with the same environment, then leave only the new key and restart.
@@ -42,6 +44,7 @@ from customer.security_keys import (
     is_sealed,
     rotate_changes,
 )
+from servicekit import parking
 from servicekit.config import database_url
 from servicekit.crypto import (
     InvalidToken,
@@ -94,6 +97,7 @@ class Counts:
     values: int = 0
     history: int = 0
     answers: int = 0  # commands' answers kept in the inbox
+    parked: int = 0  # parked messages (sealed: body, headers, error)
     lookups: int = 0
     unopened: int = 0  # values the newest key alone does not open (status)
 
@@ -167,6 +171,7 @@ def rotate(url: str, keys: Keys) -> Counts:
                         .values(result={"value": {ENCRYPTED: ring.rotate(token)}})
                     )
                     counts.answers += 1
+        counts.parked = parking.reseal(engine, ring)
     finally:
         engine.dispose()
     return counts
@@ -229,6 +234,10 @@ def status(url: str, keys: Keys) -> Counts:
             for row in conn.execute(_answers()).all():
                 tokens = _answer_tokens(row.result)
                 counts.answers += bool(tokens)
+                counts.values += len(tokens)
+                counts.unopened += sum(not _opens(newest, t) for t in tokens)
+            for tokens in parking.sealed_tokens(conn):
+                counts.parked += 1
                 counts.values += len(tokens)
                 counts.unopened += sum(not _opens(newest, t) for t in tokens)
     finally:
@@ -297,15 +306,17 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
             counts = rotate(url, keys)
             print(
                 f"re-encrypted {counts.values} value(s) of {counts.cards} card(s), "
-                f"{counts.history} history entr(ies) and {counts.answers} kept answer(s) with "
-                f"key {keys.data.fingerprints()[0]}; {counts.lookups} lookup hash(es) rebuilt"
+                f"{counts.history} history entr(ies), {counts.answers} kept answer(s) and "
+                f"{counts.parked} parked message(s) with key {keys.data.fingerprints()[0]}; "
+                f"{counts.lookups} lookup hash(es) rebuilt"
             )
             return 0
         counts = status(url, keys)
         print(f"keys from {keys.source}, newest first: {', '.join(keys.data.fingerprints())}")
         print(
-            f"{counts.cards} card(s), {counts.history} history entr(ies) and "
-            f"{counts.answers} kept answer(s) with personal values; {counts.values} "
+            f"{counts.cards} card(s), {counts.history} history entr(ies), "
+            f"{counts.answers} kept answer(s) and {counts.parked} parked message(s) with "
+            f"personal values; {counts.values} "
             f"value(s), {counts.unopened} needing an older key"
         )
         return 0

@@ -75,6 +75,9 @@ class CardSecurity:
 
     # rule C11: the answers kept for repeated commands (cards) are stored encrypted
     command_results = SealedResults()
+    # rule C11: a refused message (a command's card, an event) is parked sealed with the
+    # same keys (servicekit.parking; make parked opens it, make rotate-keys re-seals it)
+    parked_keys = KEYS
     # rule C11: the keys, loaded (and checked) at start
     card_keys = CardKeys()
 
