@@ -224,7 +224,7 @@ def parked_ids(database: Database) -> list[int]:
 
 
 # --- key rotation (rule C11) --------------------------------------------------------------
-def _sealed_rows(conn, batch: int = 200) -> Iterator[list]:
+def _sealed_rows(conn, batch: int = 200, clear: bool = False) -> Iterator[list]:
     columns = (
         parked_messages.c.id,
         parked_messages.c.headers,
@@ -241,7 +241,7 @@ def _sealed_rows(conn, batch: int = 200) -> Iterator[list]:
         ).all()
         if not rows:
             return
-        yield [r for r in rows if is_sealed(r)]
+        yield [r for r in rows if clear or is_sealed(r)]
         last = rows[-1].id
 
 
@@ -254,22 +254,24 @@ def sealed_tokens(conn) -> Iterator[list[str]]:
 
 
 def reseal(engine, keys: KeyRing) -> int:
-    """Every sealed parked message re-encrypted with the newest key of ``keys``, in one
-    transaction (the table is small); how many. ``InvalidToken`` when one opens with no
-    key (nothing is changed then)."""
+    """Every sealed parked message re-encrypted with the newest key of ``keys``, and any
+    kept in clear (parked before its service sealed them) sealed, in one transaction
+    (the table is small); how many. ``InvalidToken`` when one opens with no key (nothing
+    is changed then)."""
     count = 0
     with engine.begin() as conn:
-        batches = list(_sealed_rows(conn))
+        batches = list(_sealed_rows(conn, clear=True))
         for rows in batches:
             for row in rows:
+                if is_sealed(row):
+                    body = keys.rotate(bytes(row.body).decode("ascii")).encode("ascii")
+                    headers, error = keys.rotate(row.headers), keys.rotate(row.error)
+                else:
+                    body, headers, error = _seal(keys, bytes(row.body), row.headers, row.error)
                 conn.execute(
                     update(parked_messages)
                     .where(parked_messages.c.id == row.id)
-                    .values(
-                        body=keys.rotate(bytes(row.body).decode("ascii")).encode("ascii"),
-                        headers=keys.rotate(row.headers),
-                        error=keys.rotate(row.error),
-                    )
+                    .values(body=body, headers=headers, error=error)
                 )
                 count += 1
     return count

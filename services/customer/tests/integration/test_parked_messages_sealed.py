@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from kombu import Connection, Exchange
-from sqlalchemy import create_engine, pool, select, text
+from sqlalchemy import create_engine, insert, pool, select, text
 
 from customer import rotate_keys
 from customer.security_keys import KEYS
@@ -23,6 +23,7 @@ from servicekit import parked, parking
 from servicekit.contracts import complaints
 from servicekit.crypto import BlindIndex, InvalidToken, KeyRing, Keys, new_data_key, new_index_key
 from servicekit.db import Database, normalize_url
+from servicekit.domain import utcnow
 from servicekit.migrations import upgrade
 from servicekit.outbox import event_exchange
 from servicekit.tables import parked_messages
@@ -176,6 +177,17 @@ def test_rotation_reseals_parked_messages_and_drop_old_waits_for_it(setup, db_ur
     database, amqp_uri, keys, env = setup
     command, event = park_both(database, amqp_uri)
     old_key = keys.data.keys[0]
+    # one parked in clear before the customer service sealed them: the rotation seals it
+    with database.engine.begin() as conn:
+        before = conn.execute(
+            insert(parked_messages)
+            .values(
+                queue="customer-q", handler="rpc:customer.create_customer", reason="malformed",
+                error="old", exchange="nameko-rpc", routing_key="customer.create_customer",
+                headers={"caller-phone": PHONE}, body=COMMAND, attempts=0, parked_at=utcnow(),
+            )
+            .returning(parked_messages.c.id)
+        ).scalar_one()  # fmt: skip
 
     assert rotate_keys.main(["new-key"], env) == 0
     rotated = rotate_keys.load_keys("customer", env)
@@ -192,6 +204,11 @@ def test_rotation_reseals_parked_messages_and_drop_old_waits_for_it(setup, db_ur
     code, shown = run("show", "customer", str(command.id))
     assert code == 0 and json.loads(shown)["body"]["tax_no"] == TAX
     assert parking.get_parked(database, event.id, newest_only)["body"] == EVENT
+    sealed_before = parking.get_parked(database, before, newest_only)
+    assert sealed_before["sealed"] and sealed_before["body"] == COMMAND
+    assert sealed_before["headers"] == {"caller-phone": PHONE}
+    (stored,) = [r for r in rows(database) if r.id == before]
+    assert PHONE.encode() not in bytes(stored.body) + stored.headers.encode()
     # and the old key alone opens none of it any more
     with pytest.raises(InvalidToken):
         KeyRing([old_key]).decrypt_bytes(rows(database)[0].body)
