@@ -141,6 +141,12 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         self.session = self.database.session_factory()
+        # The session holds clean objects weakly: an aggregate flushed and no longer
+        # referenced (a use case working through many, one after the other) would be
+        # collected with the events and history it recorded. Held here until the end.
+        self._held: list[object] = []
+        event.listen(self.session, "loaded_as_persistent", self._hold)
+        event.listen(self.session, "transient_to_pending", self._hold)
         if self.read_only:
             self.session.connection(execution_options={"read_only": True})
         self.committed = False
@@ -153,6 +159,10 @@ class UnitOfWork:
         # close() rolls back whatever was not committed and detaches the objects
         # without expiring them, so a query's results stay readable afterwards.
         self.session.close()
+        self._held = []
+
+    def _hold(self, _session: Session, obj: object) -> None:
+        self._held.append(obj)
 
     def _seen(self, key: tuple[str, str]) -> bool:
         found = self.session.execute(

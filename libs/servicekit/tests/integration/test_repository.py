@@ -2,6 +2,8 @@
 404 with the service's error, add, and events of what it loaded collected at commit
 (rule X2)."""
 
+import gc
+
 import pytest
 from sqlalchemy import Column, MetaData, String, Table, select
 from sqlalchemy.orm import registry
@@ -87,3 +89,22 @@ def test_add_without_commit_stores_nothing(database):
         uow.parcels.add(parcel)
     with unit_of_work(database) as uow:
         assert uow.parcels.find(parcel.id) is None
+
+
+def test_events_of_aggregates_worked_through_one_after_another_all_reach_the_outbox(database):
+    labels = [f"A-{n}" for n in range(5)]
+    ids = []
+    with unit_of_work(database) as uow:
+        for label in labels:
+            parcel = Parcel(label)
+            uow.parcels.add(parcel)
+            ids.append(parcel.id)
+        uow.commit()
+    del parcel
+    with unit_of_work(database) as uow:
+        for parcel_id in ids:  # each flushed by the next query, then referenced by nobody
+            uow.parcels.get(parcel_id, for_update=True).relabel("B", "alice")
+        gc.collect()
+        uow.commit()
+    with database.engine.connect() as conn:
+        assert len(conn.execute(select(outbox)).all()) == len(ids)
