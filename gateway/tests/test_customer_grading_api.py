@@ -26,6 +26,8 @@ from servicekit.contracts.customer_grading import (
     WARNING_TYPES,
     MaintenancePlanRequired,
     NotGradable,
+    RegradeRunning,
+    RegradeRunNotFound,
     WarningHandled,
     WarningNotFound,
 )
@@ -114,13 +116,27 @@ WARNING = {
     "handled_by": None,
     "handled_at": None,
 }
+RUN = {
+    "id": "run-1",
+    "status": "running",
+    "requested_by": "chen.mm",
+    "started_at": AT,
+    "finished_at": None,
+    "total": 1200,
+    "graded": 400,
+    "changed": 31,
+    "batches": 2,
+    "resumed": 0,
+    "error": None,
+}
 HANDLED = {**WARNING, "status": "handled", "action": "上门拜访", "handled_by": "wu.kf",
            "handled_at": LATER}  # fmt: skip
 
 CANNED = {
     "get_grade": GRADE,
     "list_grade_history": [GRADE_CHANGE],
-    "regrade_all": {"graded": 42, "changed": 5},
+    "regrade_all": RUN,
+    "get_regrade_run": RUN,
     "regrade_customer": GRADE,
     "get_summary": SUMMARY,
     "get_risk": RISK,
@@ -151,7 +167,8 @@ REMEDY = {"action": "销售经理本周上门拜访，恢复季度返利政策"}
 ENDPOINTS = [
     ("GET", f"{CUSTOMER}/grade", None, ANYONE, "get_grade", 200),
     ("GET", f"{CUSTOMER}/grade-history", None, ANYONE, "list_grade_history", 200),
-    ("POST", f"{BASE}/customers/regrade", None, REGRADERS, "regrade_all", 200),
+    ("POST", f"{BASE}/customers/regrade", None, REGRADERS, "regrade_all", 202),
+    ("GET", f"{BASE}/customers/regrade/run-1", None, REGRADERS, "get_regrade_run", 200),
     ("POST", f"{CUSTOMER}/regrade", None, REGRADERS, "regrade_customer", 200),
     ("GET", f"{CUSTOMER}/summary", None, ANYONE, "get_summary", 200),
     ("GET", f"{CUSTOMER}/risk", None, ANYONE, "get_risk", 200),
@@ -171,15 +188,22 @@ def test_role_matrix(api, case):
 
 
 def test_the_matrix_covers_every_grading_endpoint(app):
-    samples = {"customer_id": "c-1", "warning_id": "w-1"}
+    samples = {"customer_id": "c-1", "warning_id": "w-1", "run_id": "run-1"}
     check_matrix_covers(app, "customer_grading", ENDPOINTS, samples)
 
 
 def test_regrade_all_is_its_own_route_not_a_customer_called_regrade(client, rpc, token_for):
     response = client.post(f"{BASE}/customers/regrade", headers=token_for("market_manager"))
-    assert response.status_code == 200, response.get_json()
+    assert response.status_code == 202, response.get_json()
     assert (rpc.last.method, len(rpc.last.args)) == ("regrade_all", 1)
-    assert response.get_json() == {"graded": 42, "changed": 5}
+    assert response.get_json() == RUN
+
+
+def test_a_regrade_run_is_read_by_its_id_not_as_a_customer(client, rpc, token_for):
+    response = client.get(f"{BASE}/customers/regrade/run-1", headers=token_for("market_manager"))
+    assert response.status_code == 200, response.get_json()
+    assert (rpc.last.method, rpc.last.args) == ("get_regrade_run", ("run-1",))
+    assert response.get_json() == RUN
 
 
 # --- request validation -----------------------------------------------------------
@@ -224,6 +248,11 @@ def test_the_remedy_may_be_named_remedy(client, rpc, token_for):  # rule C7
 
 # --- the service's errors -----------------------------------------------------------
 SERVICE_ERRORS = [
+    ("regrade while a run is running", "POST", f"{BASE}/customers/regrade", None, MM,
+     "regrade_all", RegradeRunning(details={"run_id": "run-1"}), 409, "regrade_running"),
+    ("an unknown regrade run", "GET", f"{BASE}/customers/regrade/run-9", None, MM,
+     "get_regrade_run", RegradeRunNotFound(details={"run_id": "run-9"}), 404,
+     "regrade_run_not_found"),
     ("regrade a pending card", "POST", f"{CUSTOMER}/regrade", None, MM, "regrade_customer",
      NotGradable(details={"status": "pending_approval"}), 409, "customer_not_gradable"),
     ("regrade an unknown customer", "POST", f"{CUSTOMER}/regrade", None, MM,
@@ -315,7 +344,8 @@ C = f"{BASE}/customers/{{customer_id}}"
 OPERATIONS = {
     (f"{C}/grade", "get"): (None, "200", "Grade", None),
     (f"{C}/grade-history", "get"): (None, "200", None, None),
-    (f"{BASE}/customers/regrade", "post"): (None, "200", "RegradeAll", REGRADERS),
+    (f"{BASE}/customers/regrade", "post"): (None, "202", "RegradeRun", REGRADERS),
+    (f"{BASE}/customers/regrade/{{run_id}}", "get"): (None, "200", "RegradeRun", REGRADERS),
     (f"{C}/regrade", "post"): (None, "200", "Grade", REGRADERS),
     (f"{C}/summary", "get"): (None, "200", "Summary", None),
     (f"{C}/risk", "get"): (None, "200", "Risk", None),

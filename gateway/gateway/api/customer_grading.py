@@ -80,13 +80,37 @@ def list_grade_history(customer_id):
 
 @blp.route("/customers/regrade", methods=["POST"])
 @requires(*REGRADERS)
-@blp.response(200, contract.RegradeAllSchema)
+@blp.response(202, contract.RegradeRunSchema)
 def regrade_all():
-    """Re-grade every approved customer now (rule C6); the history keeps what changed.
+    """Start re-grading every approved customer (rule C6); answers at once with the run.
 
-    Example: ``POST /api/v1/customers/regrade`` (no body) -> ``{"graded": 42, "changed": 5}``
+    The customer service grades ``CUSTOMER_REGRADE_BATCH_SIZE`` customers (200) per
+    transaction, each batch's ``customer.grade_changed`` events going out with it; follow
+    the run with ``GET /customers/regrade/{run_id}`` until ``done``. One run at a time:
+    while one is running -> 409 ``regrade_running`` with ``details.run_id``. A run
+    interrupted half-way (an instance gone: its lease of ``CUSTOMER_REGRADE_LEASE_SECONDS``
+    ran out; or ``failed``) is taken over by the next request, which answers it with
+    ``resumed`` counted, and grades the customers it had not reached.
+
+    Example: ``POST /api/v1/customers/regrade`` (no body) -> 202 ``{"id": "9b1e...",
+    "status": "running", "requested_by": "chen.mm", "started_at": "...", "finished_at":
+    null, "total": 1200, "graded": 0, "changed": 0, "batches": 0, "resumed": 0, "error":
+    null}``
     """
     return _customer("regrade_all", _actor())
+
+
+@blp.route("/customers/regrade/<run_id>", methods=["GET"])
+@requires(*REGRADERS)
+@blp.response(200, contract.RegradeRunSchema)
+def get_regrade_run(run_id):
+    """A re-grading run (rule C6): ``running``, ``failed`` or ``done``, with its counts.
+
+    Example: ``GET /api/v1/customers/regrade/9b1e...`` -> ``{"id": "9b1e...", "status":
+    "done", "total": 1200, "graded": 1200, "changed": 85, "batches": 6, "finished_at":
+    "...", ...}``; an unknown run -> 404 ``regrade_run_not_found``.
+    """
+    return _customer("get_regrade_run", run_id)
 
 
 @blp.route("/customers/<customer_id>/regrade", methods=["POST"])

@@ -12,6 +12,7 @@ about one customer take turns.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TypeVar
@@ -19,6 +20,7 @@ from typing import TypeVar
 from customer.domain import Customer, CustomerSettings
 from customer.domain.grading import (
     GradeRecord,
+    RegradeRun,
     grade,
     grade_card,
     inputs_for,
@@ -30,9 +32,9 @@ from customer.domain.summaries import CustomerSummary, business_date, day_start
 from customer.grading_commands import ComplaintFact, InvoiceFact, LedgerFact
 from customer.key_account_handlers import follow_rule, watch_churn
 from customer.risk_handlers import review_risk
-from servicekit.contracts.customer_grading_vocabulary import SYSTEM, NotGradable
+from servicekit.contracts.customer_grading_vocabulary import SYSTEM, NotGradable, RegradeRunning
 from servicekit.db import UnitOfWork
-from servicekit.domain import Actor, utcnow
+from servicekit.domain import Actor, new_id, utcnow
 
 
 def today_of(now: datetime, settings: CustomerSettings) -> date:
@@ -277,25 +279,101 @@ def regrade_customer(
         return record
 
 
-def regrade_all(
-    uow: UnitOfWork, settings: CustomerSettings, actor: Actor, now: datetime | None = None
-) -> dict[str, int]:
-    """A person re-grades every customer with terms in effect now (rule C6), in one
-    transaction; the history keeps the gradings that changed something."""
+def start_regrade(
+    uow: UnitOfWork,
+    settings: CustomerSettings,
+    actor: Actor,
+    holder: str,
+    now: datetime | None = None,
+) -> RegradeRun:
+    """A person re-grades every customer with terms in effect (rule C6): the run is made
+    (or an interrupted one taken over, to grade the rest) for ``holder`` to work on with
+    ``run_regrade``. One unfinished run at a time: a run another instance still holds
+    -> 409 ``regrade_running`` with its id."""
     now = now or utcnow()
-    graded = changed = 0
+    lease = timedelta(seconds=settings.regrade_lease_seconds)
     with uow:
-        for customer_id in uow.grades.gradable_customer_ids():
-            customer, summary = _with_summary(uow, customer_id, now)
-            before = uow.grades.find(customer_id)
-            previous = (before.grade, before.score) if before is not None else (None, None)
-            record = review(uow, settings, customer, summary, now, by=actor.username)
-            if record is None:
-                continue
-            graded += 1
-            changed += (record.grade, record.score) != previous
+        run = uow.regrade_runs.unfinished(for_update=True)
+        if run is None:
+            made = RegradeRun(
+                new_id(), actor.username, holder, now, lease, uow.grades.count_gradable()
+            )
+            run = uow.regrade_runs.add_unfinished(made)
+            if run is not made:  # another request made one at the same moment
+                raise RegradeRunning(details={"run_id": run.id})
+        else:
+            run.take_over(holder, now, lease)
         uow.commit()
-    return {"graded": graded, "changed": changed}
+        return run
+
+
+def _regrade_one(
+    uow: UnitOfWork, settings: CustomerSettings, customer_id: str, by: str, now: datetime
+) -> tuple[bool, bool]:
+    """(graded, changed) for one customer of a run: as ``regrade_customer``, without
+    keeping a history entry when nothing changed."""
+    customer, summary = _with_summary(uow, customer_id, now)
+    before = uow.grades.find(customer_id)
+    previous = (before.grade, before.score) if before is not None else (None, None)
+    record = review(uow, settings, customer, summary, now, by=by)
+    if record is None:
+        return False, False
+    return True, (record.grade, record.score) != previous
+
+
+def run_regrade(
+    uow: UnitOfWork,
+    settings: CustomerSettings,
+    run_id: str,
+    holder: str,
+    clock: Callable[[], datetime] = utcnow,
+    between_batches: Callable[[], None] | None = None,
+) -> RegradeRun:
+    """Grade the run's customers after its cursor, ``CUSTOMER_REGRADE_BATCH_SIZE`` per
+    transaction (rule C6): each batch commits its grades, their ``customer.grade_changed``
+    events (the outbox), the run's counts, cursor and renewed lease together, so a crash
+    loses at most the batch under way and a run started again grades the rest. Stops when
+    every customer is graded (done), when another holder took the run over, or when a
+    batch raised (failed: the error's name kept, starting again resumes it)."""
+    lease = timedelta(seconds=settings.regrade_lease_seconds)
+    while True:
+        try:
+            with uow:
+                run = uow.regrade_runs.get(run_id, for_update=True)
+                if not run.works_for(holder):
+                    return run
+                now = clock()
+                batch = uow.grades.gradable_after(run.cursor, settings.regrade_batch_size)
+                if not batch:
+                    run.finish(now)
+                    uow.commit()
+                    return run
+                graded = changed = 0
+                for customer_id, _created_at in batch:
+                    was_graded, was_changed = _regrade_one(
+                        uow, settings, customer_id, run.requested_by, now
+                    )
+                    graded += was_graded
+                    changed += was_changed
+                last_id, last_created_at = batch[-1]
+                run.record_batch(graded, changed, (last_created_at, last_id), now, lease)
+                uow.commit()
+        except Exception as exc:
+            # marked failed for the person who polls it; when even that fails, the lease
+            # runs out instead, and either way starting again resumes the run
+            with contextlib.suppress(Exception):
+                _fail_run(uow, run_id, holder, type(exc).__name__, clock())
+            raise
+        if between_batches is not None:
+            between_batches()
+
+
+def _fail_run(uow: UnitOfWork, run_id: str, holder: str, error: str, now: datetime) -> None:
+    with uow:
+        run = uow.regrade_runs.get(run_id, for_update=True)
+        if run.works_for(holder):
+            run.fail(error, now)
+            uow.commit()
 
 
 def review_customer(

@@ -22,7 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from customer.domain.grading import GradeChange, GradeRecord
+from customer.domain.grading import GradeChange, GradeRecord, RegradeRun
 from customer.domain.key_accounts import KeyAccount
 from customer.domain.risk import RiskRecord
 from customer.domain.summaries import ComplaintRecord, CustomerSummary, Purchase, PurchaseLine
@@ -135,6 +135,31 @@ grade_changes = Table(
     Column("history_band", String(10), nullable=False),
 )
 
+# rule C6: runs re-grading every customer, in batches; ``running_slot`` is unique and set
+# while a run is unfinished (NULLs do not clash), so one run at a time across instances.
+regrade_runs = Table(
+    "regrade_runs",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("status", String(10), nullable=False),  # running | failed | done
+    Column("running_slot", String(10)),
+    Column("requested_by", USER, nullable=False),
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("finished_at", UTCDateTime()),
+    Column("total", Integer, nullable=False),
+    Column("graded", Integer, nullable=False),
+    Column("changed", Integer, nullable=False),
+    Column("batches", Integer, nullable=False),
+    Column("resumed", Integer, nullable=False),
+    Column("error", Text),
+    Column("after_created_at", UTCDateTime()),  # the cursor: the last customer graded
+    Column("after_id", REF),
+    Column("holder", String(120)),
+    Column("lease_until", UTCDateTime()),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("running_slot", name="uq_regrade_runs_running_slot"),
+)
+
 # --- rule C8: the risk level ---------------------------------------------------------
 customer_risks = Table(
     "customer_risks",
@@ -200,6 +225,7 @@ def map_grading() -> None:
     )
     mapper_registry.map_imperatively(GradeRecord, customer_grades)
     mapper_registry.map_imperatively(GradeChange, grade_changes)
+    mapper_registry.map_imperatively(RegradeRun, regrade_runs)
     mapper_registry.map_imperatively(RiskRecord, customer_risks)
     mapper_registry.map_imperatively(KeyAccount, key_accounts)
     mapper_registry.map_imperatively(CustomerWarning, customer_warnings)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 
 from customer.domain import NEW_STATUSES, Customer, CustomerSettings
-from customer.domain.grading import GradeChange, GradeRecord, window_start
+from customer.domain.grading import GradeChange, GradeRecord, RegradeRun, window_start
 from customer.domain.key_accounts import KeyAccount
 from customer.domain.risk import RiskRecord
 from customer.domain.summaries import day_start, summary_view
@@ -43,6 +43,12 @@ def get_grade(uow: UnitOfWork, customer_id: str) -> dict[str, Any]:
     with uow:
         uow.customers.get(customer_id)
         return grade_view(uow.grades.find(customer_id), customer_id)
+
+
+def get_regrade_run(uow: UnitOfWork, run_id: str) -> RegradeRun:
+    """rule C6: a run re-grading every customer, with its status and counts."""
+    with uow:
+        return uow.regrade_runs.get(run_id)
 
 
 def grade_history(uow: UnitOfWork, customer_id: str) -> list[GradeChange]:

@@ -8,16 +8,20 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from customer.domain import NEW_STATUSES, ChangeRequest, Customer
-from customer.domain.grading import GradeChange, GradeRecord
+from customer.domain.grading import RUNNING_SLOT, GradeChange, GradeRecord, RegradeRun
 from customer.domain.key_accounts import KeyAccount
 from customer.domain.risk import RiskRecord
 from customer.domain.summaries import CustomerSummary
 from customer.domain.warnings import CustomerWarning
-from servicekit.contracts.customer_grading_vocabulary import SYSTEM, WarningNotFound
+from servicekit.contracts.customer_grading_vocabulary import (
+    SYSTEM,
+    RegradeRunNotFound,
+    WarningNotFound,
+)
 from servicekit.contracts.customer_vocabulary import CustomerNotFound
 from servicekit.repository import SqlRepository, add_once
 
@@ -49,14 +53,52 @@ class GradeRepository(_PerCustomer[GradeRecord]):
         """A grade history entry (rule C6), written once."""
         self.session.add(change)
 
-    def gradable_customer_ids(self) -> list[str]:
-        """The customers whose terms are in effect (rule C3), oldest first."""
-        query = (
-            select(Customer.id)
-            .where(Customer.status.not_in(NEW_STATUSES))
-            .order_by(Customer.created_at, Customer.id)
-        )
-        return list(self.session.scalars(query))
+    def gradable_after(
+        self, cursor: tuple[datetime, str] | None, limit: int
+    ) -> list[tuple[str, datetime]]:
+        """The next ``limit`` customers whose terms are in effect (rule C3) after
+        ``cursor`` (created_at, id), oldest first: (id, created_at)."""
+        query = select(Customer.id, Customer.created_at).where(Customer.status.not_in(NEW_STATUSES))
+        if cursor is not None:
+            at, last_id = cursor
+            query = query.where(
+                or_(
+                    Customer.created_at > at,
+                    and_(Customer.created_at == at, Customer.id > last_id),
+                )
+            )
+        query = query.order_by(Customer.created_at, Customer.id).limit(limit)
+        return [(row.id, row.created_at) for row in self.session.execute(query)]
+
+    def count_gradable(self) -> int:
+        """How many customers have terms in effect (rule C3)."""
+        query = select(func.count()).where(Customer.status.not_in(NEW_STATUSES))
+        return self.session.scalar(query)
+
+
+class RegradeRunRepository(SqlRepository[RegradeRun]):
+    """Runs re-grading every customer (rule C6)."""
+
+    model = RegradeRun
+    not_found = RegradeRunNotFound
+    id_key = "run_id"
+
+    def unfinished(self, for_update: bool = False) -> RegradeRun | None:
+        """The run holding the slot (running or failed), if any."""
+        query = select(RegradeRun).where(RegradeRun.running_slot == RUNNING_SLOT)
+        if for_update:
+            query = query.with_for_update()
+        return self.session.scalars(query).first()
+
+    def add_unfinished(self, run: RegradeRun) -> RegradeRun:
+        """Add ``run``; when another took the slot at the same moment, that one (locked).
+        The insert runs in a savepoint, as ``servicekit.repository.add_once`` does."""
+        try:
+            with self.session.begin_nested():
+                self.session.add(run)
+        except IntegrityError:
+            return self.unfinished(for_update=True)
+        return run
 
 
 class RiskRepository(_PerCustomer[RiskRecord]):
@@ -108,6 +150,7 @@ class WarningRepository(SqlRepository[CustomerWarning]):
 GRADING_REPOSITORIES = {
     "summaries": SummaryRepository,
     "grades": GradeRepository,
+    "regrade_runs": RegradeRunRepository,
     "risks": RiskRepository,
     "key_accounts": KeyAccountRepository,
     "warnings": WarningRepository,

@@ -16,6 +16,8 @@ import socket
 import uuid
 from datetime import timedelta
 
+import eventlet
+from nameko.extensions import DependencyProvider
 from nameko.timer import timer
 
 from customer import grading_handlers, grading_queries
@@ -28,10 +30,13 @@ from customer.grading_commands import (
     SetKeyAccount,
 )
 from customer.key_account_handlers import set_key_account
+from customer.repository import REPOSITORIES
+from customer.security_keys import protect_history
 from customer.warning_handlers import remedy_warning
 from servicekit.config import settings_from
 from servicekit.contracts import complaints, finance
 from servicekit.contracts import customer_grading as contract
+from servicekit.db import UnitOfWork
 from servicekit.domain import utcnow
 from servicekit.leases import try_acquire
 from servicekit.nameko_ext import command, handle_event, query
@@ -46,7 +51,7 @@ _holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 _grade = contract.GradeSchema()
 _changes = contract.GradeChangeSchema(many=True)
-_regraded = contract.RegradeAllSchema()
+_run = contract.RegradeRunSchema()
 _risk = contract.RiskSchema()
 _summary = contract.SummarySchema()
 _account = contract.KeyAccountSchema()
@@ -55,8 +60,43 @@ _warning = contract.WarningSchema()
 _warnings = contract.WarningSchema(many=True)
 
 
+class RegradeRunner(DependencyProvider):
+    """Works on a run re-grading every customer (rule C6) in a thread of the container,
+    after the command that started it has answered. A container stopped mid-run stops
+    it between two statements: the batch under way rolls back, and once the lease runs
+    out ``POST /customers/regrade`` takes the run over and grades the rest."""
+
+    def get_dependency(self, worker_ctx):
+        def start(uow: UnitOfWork, settings: CustomerSettings, run_id: str) -> None:
+            self.container.spawn_managed_thread(
+                lambda: self._work(uow, settings, run_id), identifier=f"regrade-run-{run_id}"
+            )
+
+        return start
+
+    @staticmethod
+    def _work(uow: UnitOfWork, settings: CustomerSettings, run_id: str) -> None:
+        # A managed thread that raised would stop the container: everything is caught.
+        try:
+            run = grading_handlers.run_regrade(
+                uow, settings, run_id, _holder, between_batches=lambda: eventlet.sleep(0)
+            )
+            log.info(
+                "re-grading run %s %s: %d customers graded, %d changed",
+                run_id,
+                run.status,
+                run.graded,
+                run.changed,
+                extra={"run_id": run_id},
+            )
+        except Exception:
+            log.exception("a re-grading run failed", extra={"run_id": run_id})
+
+
 class GradingEntrypoints:
     """Mixed into ``CustomerService``."""
+
+    regrade_runner = RegradeRunner()
 
     # --- rule X1: the summaries, from finance and complaints -------------------------
     @handle_event(finance.SERVICE, finance.INVOICE_RECORDED)
@@ -159,10 +199,27 @@ class GradingEntrypoints:
 
     @command
     def regrade_all(self, actor: dict) -> dict:
-        """``POST /customers/regrade`` (market_manager): grade every approved customer now
-        -> ``{"graded": 12, "changed": 3}``."""
-        result = grading_handlers.regrade_all(self.uow(), self.settings, actor_of(actor))
-        return _regraded.dump(result)
+        """``POST /customers/regrade`` (market_manager): start re-grading every approved
+        customer, ``CUSTOMER_REGRADE_BATCH_SIZE`` per transaction, and answer at once with
+        the run -> ``{"id": "9b1e...", "status": "running", "graded": 0, ...}``; an
+        interrupted run is taken over and grades the rest; a run still going -> 409
+        ``regrade_running`` with its ``run_id``."""
+        run = grading_handlers.start_regrade(self.uow(), self.settings, actor_of(actor), _holder)
+        reader = self.uow()
+        worker = UnitOfWork(
+            reader.database,
+            context=reader.context,
+            repositories=REPOSITORIES,
+            history_changes=protect_history,
+        )
+        self.regrade_runner(worker, self.settings, run.id)
+        return _run.dump(run)
+
+    @query
+    def get_regrade_run(self, run_id: str) -> dict:
+        """``GET /customers/regrade/{run_id}`` (market_manager): the run's status and
+        counts -> ``{"status": "done", "graded": 1200, "changed": 85, ...}``."""
+        return _run.dump(grading_queries.get_regrade_run(self.uow(), run_id))
 
     @query
     def get_summary(self, customer_id: str) -> dict:

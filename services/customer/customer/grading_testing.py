@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from customer.domain import NEW_STATUSES
-from customer.domain.grading import GradeChange, GradeRecord
+from customer.domain.grading import RUNNING_SLOT, GradeChange, GradeRecord, RegradeRun
 from customer.domain.key_accounts import KeyAccount
 from customer.domain.risk import RiskRecord
 from customer.domain.summaries import CustomerSummary, PurchaseLine
@@ -20,7 +20,11 @@ from customer.grading_commands import ComplaintFact, InvoiceFact, LedgerFact
 from customer.grading_repository import OPEN_REQUEST_STATUSES
 from customer.interactions_fakes import FakeInteractionRepository
 from customer.repository import REPOSITORIES
-from servicekit.contracts.customer_grading_vocabulary import SYSTEM, WarningNotFound
+from servicekit.contracts.customer_grading_vocabulary import (
+    SYSTEM,
+    RegradeRunNotFound,
+    WarningNotFound,
+)
 from servicekit.contracts.customer_vocabulary import CustomerNotFound
 from servicekit.domain import new_id
 from servicekit.testing import FakeRepository
@@ -53,9 +57,37 @@ class FakeGradeRepository(_FakePerCustomer):
     def add_change(self, change: GradeChange) -> None:
         self.changes.append(change)
 
-    def gradable_customer_ids(self) -> list[str]:
+    def _gradable(self) -> list[tuple[str, datetime]]:
         customers = self.uow.customers.items.values()
-        return [c.id for c in customers if c.status not in NEW_STATUSES]
+        found = [(c.created_at, c.id) for c in customers if c.status not in NEW_STATUSES]
+        return [(customer_id, at) for at, customer_id in sorted(found)]
+
+    def gradable_after(
+        self, cursor: tuple[datetime, str] | None, limit: int
+    ) -> list[tuple[str, datetime]]:
+        rows = self._gradable()
+        if cursor is not None:
+            rows = [(i, at) for i, at in rows if (at, i) > cursor]
+        return rows[:limit]
+
+    def count_gradable(self) -> int:
+        return len(self._gradable())
+
+
+class FakeRegradeRunRepository(FakeRepository):
+    not_found = RegradeRunNotFound
+    id_key = "run_id"
+
+    def unfinished(self, for_update: bool = False) -> RegradeRun | None:
+        found = [r for r in self.items.values() if r.running_slot == RUNNING_SLOT]
+        return found[0] if found else None
+
+    def add_unfinished(self, run: RegradeRun) -> RegradeRun:
+        other = self.unfinished()
+        if other is not None:
+            return other
+        self.add(run)
+        return run
 
 
 class FakeRiskRepository(_FakePerCustomer):
@@ -102,6 +134,7 @@ FAKE_REPOSITORIES = {
     **REPOSITORIES,
     "summaries": FakeSummaryRepository,
     "grades": FakeGradeRepository,
+    "regrade_runs": FakeRegradeRunRepository,
     "risks": FakeRiskRepository,
     "key_accounts": FakeKeyAccountRepository,
     "warnings": FakeWarningRepository,

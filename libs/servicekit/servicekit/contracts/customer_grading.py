@@ -7,7 +7,10 @@ gateway) -> RPC:
 - ``GET /customers/{id}/grade`` -> ``get_grade(customer_id)``              (GradeSchema)
 - ``GET /customers/{id}/grade-history`` -> ``list_grade_history(customer_id)``
                                                                    (GradeChangeSchema, many)
-- ``POST /customers/regrade`` (market_manager) -> ``regrade_all(actor)``  (RegradeAllSchema)
+- ``POST /customers/regrade`` (market_manager) -> ``regrade_all(actor)``: starts a run that
+  re-grades every customer in batches and answers at once          (RegradeRunSchema, 202)
+- ``GET /customers/regrade/{run_id}`` (market_manager) -> ``get_regrade_run(run_id)``
+                                                                       (RegradeRunSchema)
 - ``POST /customers/{id}/regrade`` (market_manager) -> ``regrade_customer(customer_id,
   actor)``                                                                 (GradeSchema)
 - ``GET /customers/{id}/summary`` -> ``get_summary(customer_id)``         (SummarySchema)
@@ -36,6 +39,7 @@ from servicekit.contracts.customer_grading_vocabulary import (  # noqa: F401 (th
     GRADES,
     HISTORY_BANDS,
     KEY_ACCOUNT_SOURCES,
+    REGRADE_RUN_STATUSES,
     RISK_FACTORS,
     RISK_LEVELS,
     SCALES,
@@ -45,6 +49,8 @@ from servicekit.contracts.customer_grading_vocabulary import (  # noqa: F401 (th
     WARNING_TYPES,
     MaintenancePlanRequired,
     NotGradable,
+    RegradeRunning,
+    RegradeRunNotFound,
     WarningHandled,
     WarningNotFound,
 )
@@ -159,9 +165,31 @@ class GradeChangeSchema(Schema):
     history_band = fields.String(required=True)
 
 
-class RegradeAllSchema(Schema):
-    graded = fields.Integer(required=True, metadata={"description": "customers graded"})
+class RegradeRunSchema(Schema):
+    """rule C6: a run re-grading every customer with terms in effect, one batch of
+    ``CUSTOMER_REGRADE_BATCH_SIZE`` customers per transaction; poll it until ``done``."""
+
+    id = fields.String(required=True)
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf(REGRADE_RUN_STATUSES),
+        metadata={"enum": list(REGRADE_RUN_STATUSES)},
+    )
+    requested_by = fields.String(required=True)
+    started_at = fields.DateTime(required=True)
+    finished_at = fields.DateTime(allow_none=True)
+    total = fields.Integer(
+        required=True, metadata={"description": "customers with terms in effect at the start"}
+    )
+    graded = fields.Integer(required=True, metadata={"description": "customers graded so far"})
     changed = fields.Integer(required=True, metadata={"description": "whose grade or score moved"})
+    batches = fields.Integer(required=True, metadata={"description": "transactions committed"})
+    resumed = fields.Integer(
+        required=True, metadata={"description": "times an interrupted run was started again"}
+    )
+    error = fields.String(
+        allow_none=True, metadata={"description": "why the last batch failed (status failed)"}
+    )
 
 
 class RiskSchema(Schema):

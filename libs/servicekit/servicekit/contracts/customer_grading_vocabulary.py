@@ -20,6 +20,9 @@ RISK_FACTORS = ("overdue", "credit_record", "disputes", "complaints")
 WARNING_TYPES = ("churn", "risk")
 WARNING_STATUSES = ("open", "handled")
 KEY_ACCOUNT_SOURCES = ("auto", "manager")
+# rule C6: a run that re-grades every customer, in batches (``POST /customers/regrade``):
+# running, then done; failed when a batch raised (starting again resumes it).
+REGRADE_RUN_STATUSES = ("running", "failed", "done")
 
 # Who the history names when the service acts by itself (a timer, an event).
 SYSTEM = "system"
@@ -50,3 +53,16 @@ class NotGradable(Conflict):
         "A card is graded once it is approved: a lead or a card pending approval has no"
         " grade, key-account review or risk level yet."
     )
+
+
+class RegradeRunning(Conflict):
+    code = "regrade_running"
+    default_message = (
+        "A re-grading of every customer is running already; follow it with"
+        " GET /customers/regrade/{run_id}."
+    )
+
+
+class RegradeRunNotFound(NotFound):
+    code = "regrade_run_not_found"
+    default_message = "No such re-grading run."

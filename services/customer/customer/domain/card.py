@@ -93,6 +93,8 @@ class CustomerSettings:
     regrade_months: int = 1  # rule C6: periodic re-grading
     large_change_points: Decimal = Decimal("10")  # rule C6: a score move that re-grades
     grading_timer_seconds: int = 3600
+    regrade_batch_size: int = 200  # rule C6: customers re-graded per transaction (a run)
+    regrade_lease_seconds: int = 120  # rule C6: a run's holder renews this with each batch
     business_utc_offset_hours: int = 8  # the business's calendar (months, quarters)
     key_account_grades: str = "A"  # rule C7: comma-separated
     key_account_scales: str = "large,medium"  # rule C7: comma-separated

@@ -23,13 +23,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from customer.domain.card import Customer, CustomerSettings
 from customer.domain.summaries import CustomerSummary, business_date, months_before
-from servicekit.contracts.customer_grading_vocabulary import COMPONENTS
+from servicekit.contracts.customer_grading_vocabulary import COMPONENTS, RegradeRunning
 from servicekit.contracts.customer_vocabulary import GRADE_CHANGED
 from servicekit.domain import Aggregate, new_id
 
@@ -344,3 +344,95 @@ def grade_card(customer: Customer, record: GradeRecord, by: str, now: datetime) 
         },
     )
     return True
+
+
+# --- rule C6: re-grading every customer, in batches ------------------------------------
+RUNNING_SLOT = "regrade"  # a unique column: one unfinished run at a time
+
+
+class RegradeRun:
+    """A person's re-grading of every customer with terms in effect (rule C6), one batch
+    per transaction. ``cursor`` is the last customer graded (created_at, id; the order the
+    customers are graded in), committed with its batch: a run started again after a crash
+    grades the customers after it, each once per run. An instance ``holder`` works on the
+    run while its ``lease_until`` lasts, renewed with each batch; ``running_slot`` (unique)
+    is set while the run is unfinished (running or failed), so only one exists."""
+
+    def __init__(
+        self, run_id: str, by: str, holder: str, now: datetime, lease: timedelta, total: int
+    ) -> None:
+        self.id = run_id
+        self.status = "running"
+        self.running_slot: str | None = RUNNING_SLOT
+        self.requested_by = by
+        self.started_at = now
+        self.finished_at: datetime | None = None
+        self.total = total
+        self.graded = 0
+        self.changed = 0
+        self.batches = 0
+        self.resumed = 0
+        self.error: str | None = None
+        self.after_created_at: datetime | None = None
+        self.after_id: str | None = None
+        self.holder: str | None = holder
+        self.lease_until: datetime | None = now + lease
+        self.updated_at = now
+
+    @property
+    def cursor(self) -> tuple[datetime, str] | None:
+        """The last customer graded (created_at, id), or None before the first batch."""
+        if self.after_id is None or self.after_created_at is None:
+            return None
+        return self.after_created_at, self.after_id
+
+    def works_for(self, holder: str) -> bool:
+        """Whether ``holder`` is to grade the next batch (no other took the run over)."""
+        return self.status == "running" and self.holder == holder
+
+    def take_over(self, holder: str, now: datetime, lease: timedelta) -> None:
+        """Start an unfinished run again on ``holder``: a failed one, or one whose holder
+        stopped renewing its lease (an instance gone); it goes on from its cursor. A run
+        still held -> ``RegradeRunning`` with its id."""
+        if self.status == "running" and self.lease_until is not None and self.lease_until > now:
+            raise RegradeRunning(details={"run_id": self.id})
+        self.status = "running"
+        self.error = None
+        self.resumed += 1
+        self.holder = holder
+        self.lease_until = now + lease
+        self.updated_at = now
+
+    def record_batch(
+        self,
+        graded: int,
+        changed: int,
+        last: tuple[datetime, str],
+        now: datetime,
+        lease: timedelta,
+    ) -> None:
+        """A batch graded, up to and including the customer ``last``; the lease renewed."""
+        self.graded += graded
+        self.changed += changed
+        self.batches += 1
+        self.after_created_at, self.after_id = last
+        self.lease_until = now + lease
+        self.updated_at = now
+
+    def finish(self, now: datetime) -> None:
+        """Every customer graded: the run is done and frees its slot."""
+        self.status = "done"
+        self.running_slot = None
+        self.finished_at = now
+        self.holder = None
+        self.lease_until = None
+        self.updated_at = now
+
+    def fail(self, error: str, now: datetime) -> None:
+        """A batch raised: the run stops, keeps its slot and cursor; starting the
+        re-grading again resumes it."""
+        self.status = "failed"
+        self.error = error
+        self.holder = None
+        self.lease_until = None
+        self.updated_at = now

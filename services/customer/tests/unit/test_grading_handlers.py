@@ -19,6 +19,7 @@ from servicekit.contracts.customer_grading import (
     GradeChangedEventSchema,
     MaintenancePlanRequired,
     NotGradable,
+    RegradeRunning,
     WarningHandled,
     WarningNotFound,
 )
@@ -177,15 +178,106 @@ def test_regrading_a_pending_or_unknown_customer_is_refused(uow):  # rule C3
     assert uow.grades.items == {}
 
 
+def regrade_all(uow, settings=S, holder="instance-a", at=NOW):
+    """Start a run and work on it to the end, as the service's runner does."""
+    run = grading_handlers.start_regrade(uow, settings, MARKET, holder, at)
+    return grading_handlers.run_regrade(uow, settings, run.id, holder, clock=lambda: at)
+
+
 def test_regrading_all_grades_every_approved_customer(uow):  # rule C6
     first, second = customer_of(uow), customer_of(uow, name="华南贸易")
     customer_of(uow, status="pending_approval", name="线索")
     bought(uow, first, "100.00", date(2026, 10, 8))
-    assert grading_handlers.regrade_all(uow, S, MARKET, NOW) == {"graded": 2, "changed": 1}
+    run = regrade_all(uow)
+    assert (run.status, run.total, run.graded, run.changed) == ("done", 2, 2, 1)
+    assert (run.requested_by, run.finished_at, run.running_slot) == ("chen.jing", NOW, None)
     assert card(uow, second).grade is not None
+    assert uow.grades.items[second].graded_by == "chen.jing"
     # nothing changed since: nothing new in the history
-    assert grading_handlers.regrade_all(uow, S, MARKET, NOW) == {"graded": 2, "changed": 0}
+    again = regrade_all(uow)
+    assert (again.graded, again.changed) == (2, 0) and again.id != run.id
     assert len(uow.grades.changes) == 2
+
+
+def test_regrading_all_commits_one_batch_at_a_time(uow):  # rule C6
+    settings = replace(S, regrade_batch_size=2)
+    customers = [customer_of(uow, name=f"客户{n}") for n in range(5)]
+    commits = uow.commits
+    sent = len(events(uow, "grade_changed"))
+    run = regrade_all(uow, settings)
+    assert (run.status, run.graded, run.changed, run.batches) == ("done", 5, 5, 3)
+    # the start, three batches of 2, 2 and 1, and the end: each its own transaction
+    assert uow.commits - commits == 5
+    assert len(events(uow, "grade_changed")) - sent == 5
+    assert all(card(uow, c).grade is not None for c in customers)
+
+
+def test_only_one_regrade_run_at_a_time(uow):  # rule C6
+    customer_of(uow)
+    run = grading_handlers.start_regrade(uow, S, MARKET, "instance-a", NOW)
+    later = NOW + timedelta(seconds=S.regrade_lease_seconds - 1)
+    for holder in ("instance-b", "instance-a"):
+        with pytest.raises(RegradeRunning) as refused:
+            grading_handlers.start_regrade(uow, S, MARKET, holder, later)
+        assert refused.value.details == {"run_id": run.id}
+    assert list(uow.regrade_runs.items) == [run.id]
+
+
+def test_an_interrupted_run_is_taken_over_and_grades_the_rest(uow):  # rule C6
+    settings = replace(S, regrade_batch_size=2)
+    customers = [customer_of(uow, name=f"客户{n}") for n in range(5)]
+    run = grading_handlers.start_regrade(uow, settings, MARKET, "instance-a", NOW)
+
+    def crash():
+        raise SystemExit("instance-a is killed after its first batch")
+
+    with pytest.raises(SystemExit):
+        grading_handlers.run_regrade(
+            uow, settings, run.id, "instance-a", clock=lambda: NOW, between_batches=crash
+        )
+    first_batch = [c for c in customers if uow.grades.find(c) is not None]
+    assert len(first_batch) == 2
+    assert uow.regrade_runs.get(run.id).status == "running"
+
+    later = NOW + timedelta(seconds=settings.regrade_lease_seconds + 1)
+    taken = grading_handlers.start_regrade(uow, settings, MARKET, "instance-b", later)
+    assert (taken.id, taken.resumed, taken.holder) == (run.id, 1, "instance-b")
+    # instance-a, back from a long pause, no longer works on it
+    assert grading_handlers.run_regrade(uow, settings, run.id, "instance-a").graded == 2
+    done = grading_handlers.run_regrade(uow, settings, run.id, "instance-b", clock=lambda: later)
+    assert (done.status, done.graded, done.changed, done.batches) == ("done", 5, 5, 3)
+    # graded once each in this run: the first batch kept its grading, the rest are new
+    assert [uow.grades.find(c).graded_at for c in customers] == [NOW] * 2 + [later] * 3
+
+
+def test_a_failed_batch_marks_the_run_failed_and_starting_again_resumes(uow, monkeypatch):
+    settings = replace(S, regrade_batch_size=2)  # rule C6
+    customers = [customer_of(uow, name=f"客户{n}") for n in range(3)]
+    review = grading_handlers.review
+
+    def broken(uow, settings, customer, *args, **kwargs):
+        if customer.id == customers[2]:
+            raise RuntimeError("the database went away")
+        return review(uow, settings, customer, *args, **kwargs)
+
+    monkeypatch.setattr(grading_handlers, "review", broken)
+    run = grading_handlers.start_regrade(uow, settings, MARKET, "instance-a", NOW)
+    with pytest.raises(RuntimeError):
+        grading_handlers.run_regrade(uow, settings, run.id, "instance-a", clock=lambda: NOW)
+    failed = uow.regrade_runs.get(run.id)
+    assert (failed.status, failed.error, failed.graded, failed.holder) == (
+        "failed",
+        "RuntimeError",
+        2,
+        None,
+    )
+    assert uow.grades.find(customers[2]) is None  # its batch rolled back
+
+    monkeypatch.setattr(grading_handlers, "review", review)
+    resumed = grading_handlers.start_regrade(uow, settings, MARKET, "instance-b", NOW)
+    assert (resumed.id, resumed.status, resumed.error) == (run.id, "running", None)
+    done = grading_handlers.run_regrade(uow, settings, run.id, "instance-b", clock=lambda: NOW)
+    assert (done.status, done.graded) == ("done", 3)
 
 
 # --- rule C7: key accounts ----------------------------------------------------------------
