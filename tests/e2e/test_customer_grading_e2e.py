@@ -2,8 +2,9 @@
 with every service a process (rule C5, rule C6, rule C7, rule X1): invoices recorded
 through finance and complaints registered through complaints move the customer's own
 summaries (no event is published by hand); a re-grade sets the grade the card shows and
-the list filters by; a key account's purchases falling by 40 % raise a churn warning
-naming its owner, which a remedy closes."""
+the list filters by, and re-grading every customer answers with a run polled until done;
+a key account's purchases falling by 40 % raise a churn warning naming its owner, which
+a remedy closes."""
 
 from __future__ import annotations
 
@@ -118,6 +119,29 @@ def test_invoices_and_complaints_move_the_summaries_grades_and_churn_warnings(as
     assert customer_id in [c["id"] for c in keyed["items"]]
     history = clerk.get(f"/customers/{customer_id}/grade-history").json()
     assert history[-1]["trigger"] == "manual" and history[-1]["by"] == market.username
+
+    # rule C6: re-grading every customer answers at once with a run, polled until done
+    assert clerk.post("/customers/regrade").status_code == 403
+    started = market.post("/customers/regrade")
+    assert started.status_code in (202, 409), started.text
+    run_id = (
+        started.json()["id"]
+        if started.status_code == 202
+        else started.json()["error"]["details"]["run_id"]  # another test's run, still going
+    )
+    assert clerk.get(f"/customers/regrade/{run_id}").status_code == 403
+
+    def regraded_all():
+        run = market.get(f"/customers/regrade/{run_id}").json()
+        return run if run["status"] == "done" else None
+
+    run = wait_for(regraded_all, timeout=60)
+    assert run["graded"] >= 1 and run["batches"] >= 1 and run["finished_at"] is not None
+    assert run["graded"] <= run["total"] or run["resumed"] > 0
+    assert clerk.get(f"/customers/{customer_id}").json()["grade"] == grade["grade"]
+    missing = market.get("/customers/regrade/no-such-run")
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "regrade_run_not_found"
 
     # rule C7: 60,000 against 100,000 the quarter before: a churn warning naming the owner
     def churn():
