@@ -125,6 +125,12 @@ class CustomerSettings:
     # --- information security (customer/domain/security.py; README) ---
     read_audit_days: int = 400  # rule C11: reads of cards kept this many days; 0: forever
 
+    def __post_init__(self) -> None:
+        # A run of 0 customers a batch would "finish" having graded nobody: refuse at start.
+        for name in ("regrade_batch_size", "regrade_lease_seconds", "grading_timer_seconds"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"CUSTOMER_{name.upper()} must be at least 1")
+
 
 def _plain(value: Any) -> Any:
     """A value as it goes into history JSON."""

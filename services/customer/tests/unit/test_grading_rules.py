@@ -414,3 +414,12 @@ def test_high_risk_tightens_the_terms():  # rule C8
         "credit_limit": Decimal("750.00"),
         "settlement_terms": "cash_on_delivery",
     }
+
+
+@pytest.mark.parametrize("name", ["CUSTOMER_REGRADE_BATCH_SIZE", "CUSTOMER_REGRADE_LEASE_SECONDS"])
+def test_a_regrade_setting_below_one_is_refused_at_start(name):  # rule C6
+    from servicekit.config import settings_from
+
+    with pytest.raises(ValueError, match=name):
+        settings_from(CustomerSettings, "customer", {name: "0"})
+    assert settings_from(CustomerSettings, "customer", {name: "1"})
