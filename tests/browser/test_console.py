@@ -509,9 +509,13 @@ def test_the_reports_page_shows_the_months_confirmations(console):
     """rule P11: the month before, compiled on the 1st (at start-up when the suite missed
     it), with its responsible departments' confirmations and the deadline."""
     quality = console("quality")
-    quality.open("#/reports", "form[data-form=confirmations]")
     report = quality.page.locator("#confirmations-report")
-    expect(report).to_contain_text("确认期限")
+
+    def compiled() -> bool:  # by the complaints service's first timer pass, at its start
+        quality.open("#/reports", "form[data-form=confirmations]")
+        return "确认期限" in report.inner_text()
+
+    wait_for(compiled, timeout=30, interval=1)
     assert "汇总时间" in report.inner_text()
     quality.check("reports-confirmations")
     quality.form("confirmations").locator("input[name=month]").fill("1999-01")

@@ -86,7 +86,9 @@ class StatisticsEntrypoints:
             )
         )
 
-    @timer(interval=STATISTICS_TIMER_SECONDS)
+    # eager: a service (re)started after the 1st compiles the month before at once, not
+    # one interval later
+    @timer(interval=STATISTICS_TIMER_SECONDS, eager=True)
     def compile_monthly_statistics(self) -> dict:
         """rule P11: the month before compiled (on the 1st, or the first pass after it),
         and the notices of months unconfirmed after the confirmation day; one instance at
