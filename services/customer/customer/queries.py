@@ -76,6 +76,21 @@ def list_all_change_requests(
         return {**result, "items": [(r, names.get(r.customer_id)) for r in result["items"]]}
 
 
+def customer_names(uow: UnitOfWork, ids: list[str]) -> list[dict[str, str]]:
+    """``[{"id", "name"}]`` of the known ones of ``ids``, in their order (unknown ids
+    absent): only the id and company name are read, no personal data, so the lookup is
+    no read of a card to audit (rule C11)."""
+    if not ids:
+        return []
+    with uow:
+        names = dict(
+            uow.session.execute(
+                select(Customer.id, Customer.name).where(Customer.id.in_(set(ids)))
+            ).all()
+        )
+    return [{"id": i, "name": names[i]} for i in dict.fromkeys(ids) if i in names]
+
+
 def _decided_by(side: str):
     """Whether a decision of ``side`` is among the request's (a JSON list, at most one per
     side): compared in SQL on SQLite and PostgreSQL alike."""

@@ -155,6 +155,14 @@ class CustomerService(
         return {**result, "items": items}
 
     @query
+    def customer_names(self, ids: list) -> list:
+        """``[{"id", "name"}]`` of up to 100 customer ids (unknown ones absent), for pages
+        that show names where answers carry ids; no personal data, so no read is audited
+        (rule C11)."""
+        loaded = load(contract.CustomerNamesSchema, {"ids": ids})
+        return queries.customer_names(self.uow(), loaded["ids"])
+
+    @query
     def get_audit(self, customer_id: str, actor: dict | None = None) -> list:
         """Every change and read of the card, oldest first (rule C11); the personal values
         in its changes masked for whom they are."""

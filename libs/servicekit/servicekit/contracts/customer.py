@@ -19,12 +19,15 @@ RPC methods (service name ``customer``); every command takes ``actor`` =
                                                           requests with the customer's name
                                                           (ChangeRequestFilterSchema)
 - ``get_audit(customer_id, actor=None)`` -> every change and read (rule C11)
+- ``customer_names(ids)`` -> ``[{"id", "name"}]`` of up to 100 ids (CustomerNamesSchema);
+                                                          unknown ids absent; no personal
+                                                          data, so no read is audited
 - ``health()`` -> {"service": "customer", "status": "ok"}
 """
 
 from decimal import Decimal
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from servicekit.contracts.common import BodyList, EventSchema, HistoryEntrySchema, Money, Ratio
 from servicekit.contracts.customer_vocabulary import (  # noqa: F401  (the published API)
@@ -184,6 +187,56 @@ class ChangeRequestFilterSchema(Schema):
             " partially approved requests that side has not decided yet"
         },
     )
+
+
+# The most ids one customer_names lookup takes (a console page's rows).
+MAX_NAME_IDS = 100
+_ID = validate.Length(min=1, max=64)
+
+
+class CustomerNamesSchema(Schema):
+    """``customer_names``' argument: up to MAX_NAME_IDS customer ids."""
+
+    ids = fields.List(
+        fields.String(validate=_ID), required=True, validate=validate.Length(max=MAX_NAME_IDS)
+    )
+
+
+class IdList(fields.String):
+    """A query parameter of comma-separated ids (``ids=a,b,c``), loaded as the list of
+    its 1 to MAX_NAME_IDS distinct ids in their order; none, or more -> 422."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        ids = list(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+        if not ids:
+            raise ValidationError("Give at least one id.")
+        if len(ids) > MAX_NAME_IDS:
+            raise ValidationError(f"At most {MAX_NAME_IDS} ids, not {len(ids)}.")
+        too_long = [i for i in ids if len(i) > 64]
+        if too_long:
+            raise ValidationError(f"An id has at most 64 characters: {too_long[0][:70]}")
+        return ids
+
+
+class CustomerNamesQuerySchema(Schema):
+    """``GET /customer-names?ids=a,b,c``."""
+
+    ids = IdList(
+        required=True,
+        metadata={
+            "description": f"comma-separated customer ids, 1 to {MAX_NAME_IDS}"
+            " (repeats count once)",
+            "example": "3f2c...,9a1b...",
+        },
+    )
+
+
+class CustomerNameSchema(Schema):
+    """A customer's id and company name: business data, not personal (rule C11)."""
+
+    id = fields.String(required=True)
+    name = fields.String(required=True)
 
 
 class ContactOutSchema(ContactSchema):
