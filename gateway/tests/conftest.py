@@ -81,6 +81,8 @@ def canned_customer_answer(method: str, args: tuple) -> Any:
         return [CHANGE_REQUEST]
     if method == "get_audit":
         return AUDIT
+    if method == "customer_names":
+        return [{"id": args[0][0], "name": CUSTOMER["name"]}]
     return CUSTOMER
 
 

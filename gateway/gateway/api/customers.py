@@ -94,6 +94,25 @@ def list_customers(filters, page_args):
     return _customer("list_customers", filters, page_args["page"], page_args["per_page"], _actor())
 
 
+@blp.route("/customer-names", methods=["GET"])
+@requires(AUTHENTICATED)
+@blp.arguments(contract.CustomerNamesQuerySchema, location="query")
+@blp.response(200, contract.CustomerNameSchema(many=True))
+def customer_names(args):
+    """Customers' company names by id, for pages that show names where answers carry ids.
+
+    For every signed-in role: a customer's company name is business data every
+    department works with (a warehouse clerk's return, finance's vouchers), not personal
+    data, so no read is audited (rule C11). ``ids`` comma-separated, 1 to 100 (repeats
+    count once; none or more -> 422 ``validation_error``); unknown ids are absent from
+    the answer.
+
+    Example: ``GET /api/v1/customer-names?ids=3f2c...,9a1b...`` -> ``[{"id": "3f2c...",
+    "name": "华东机电有限公司"}]``
+    """
+    return _customer("customer_names", args["ids"])
+
+
 @blp.route("/customers/<customer_id>", methods=["GET"])
 @requires(AUTHENTICATED)
 @blp.response(200, contract.CustomerSchema)

@@ -204,7 +204,13 @@ class CustomerNamesSchema(Schema):
 
 class IdList(fields.String):
     """A query parameter of comma-separated ids (``ids=a,b,c``), loaded as the list of
-    its 1 to MAX_NAME_IDS distinct ids in their order; none, or more -> 422."""
+    its 1 to MAX_NAME_IDS distinct ids in their order; none, or more -> 422. Dumped (as
+    the gateway dumps loaded arguments for RPC) it stays that list."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None or isinstance(value, str):
+            return super()._serialize(value, attr, obj, **kwargs)
+        return [str(i) for i in value]
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
