@@ -165,6 +165,7 @@ def test_a_complaint_walks_from_registration_to_closed_in_the_browser(console, a
     )
     warehouse = console("warehouse")
     warehouse.open(f"#/returns/{authorization['id']}", "#scan-sku")
+    assert customer_name in warehouse.text()  # the company's name, for a warehouse clerk too
     warehouse.check("scan-page")
     for quantity in ("3", "1"):
         # a handheld scanner types the code and Enter; then the quantity and Enter

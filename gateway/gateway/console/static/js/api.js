@@ -108,16 +108,19 @@ export function can(method, path) {
   return who.roles.includes("admin") || allowed.includes("authenticated") || allowed.some((r) => who.roles.includes(r));
 }
 
-/** id -> name of the customers my roles may list (none when they may not): pages show names
- * where the services' answers carry a customer's id. */
-export async function customerNames() {
-  if (!can("GET", "/customers")) return {};
-  try {
-    const found = await get("/customers", { per_page: 200 });
-    return Object.fromEntries(found.items.map((c) => [c.id, c.name]));
-  } catch {
-    return {};
-  }
+const NAMES_AT_ONCE = 100; // GET /customer-names takes at most 100 ids
+
+/** id -> company name of the customers with these ids (the ids a page shows, where the
+ * services' answers carry a customer's id): every signed-in role may look names up, in
+ * chunks of 100 distinct ids; unknown ids, or a lookup that fails, are simply absent. */
+export async function customerNames(ids) {
+  const wanted = [...new Set((ids || []).filter(Boolean))];
+  if (!wanted.length || !can("GET", "/customer-names")) return {};
+  const chunks = [];
+  for (let i = 0; i < wanted.length; i += NAMES_AT_ONCE) chunks.push(wanted.slice(i, i + NAMES_AT_ONCE));
+  const found = await Promise.all(chunks.map((chunk) =>
+    get("/customer-names", { ids: chunk.join(",") }).catch(() => [])));
+  return Object.fromEntries(found.flat().map((c) => [c.id, c.name]));
 }
 
 export function newId(prefix) {

@@ -96,11 +96,11 @@ function changesSection(waiting) {
 
 export async function page() {
   if (!mayView()) return [h("h1", {}, t("nav_approvals")), h("p", {}, t("not_allowed"))];
-  const [plans, changes, names] = await Promise.all([
+  const [plans, changes] = await Promise.all([
     mayApprovePlans() ? plansWaiting() : null,
     mayDecideChanges() ? changesWaiting() : null,
-    mayApprovePlans() ? api.customerNames() : {},
   ]);
+  const names = plans ? await api.customerNames(plans.map(({ c }) => c.customer_id)) : {};
   return [
     h("h1", {}, t("nav_approvals")),
     plans ? h("section", { "data-section": "plans" }, plansSection(plans, names)) : null,

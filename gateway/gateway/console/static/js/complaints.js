@@ -51,8 +51,8 @@ const reminders = (c) => (c.notices || []).length || "—";
 
 let names = {};
 
-async function customerNames() {
-  names = await api.customerNames();
+async function customerNames(ids) {
+  names = await api.customerNames(ids);
 }
 
 function queueTable(items) {
@@ -93,7 +93,8 @@ export async function queue() {
   if (JSON.stringify(wanted) !== shown) filters.page = 1;
   shown = JSON.stringify(wanted);
   Object.assign(filters, wanted);
-  const [data] = await Promise.all([api.get("/complaints", { ...filters, per_page: 50, page: filters.page }), customerNames()]);
+  const data = await api.get("/complaints", { ...filters, per_page: 50, page: filters.page });
+  await customerNames([filters.customer_id, ...data.items.map((c) => c.customer_id)]);
   const f = form("", [
     field("status", t("status"), select([["", t("any")], ...STATUSES.map((s) => [s, tv("status", s)])], {}, null)),
     field("customer_id", t("customer_id"), input({ value: filters.customer_id })),
@@ -270,10 +271,10 @@ function nextSteps(c) {
   return forms.length ? h("div", { class: "actions" }, forms) : h("p", { class: "muted" }, t("nothing_for_me"));
 }
 
-/** The customer's name when my roles may read the card (a warehouse clerk may not). */
+/** The customer's company name (every role may look names up, a warehouse clerk too),
+ * else its id. */
 async function customerName(id) {
-  if (!api.can("GET", "/customers/{customer_id}")) return id;
-  try { return (await api.get(`/customers/${encodeURIComponent(id)}`)).name; } catch { return id; }
+  return (await api.customerNames([id]))[id] || id;
 }
 
 // A history entry's changed fields whose values are enum values: their words.

@@ -63,8 +63,8 @@ async function reconciliations() {
 }
 
 async function vouchers() {
-  const [data, names] = await Promise.all([
-    api.get("/finance/vouchers", { status: state.vouchers, per_page: 100 }), api.customerNames()]);
+  const data = await api.get("/finance/vouchers", { status: state.vouchers, per_page: 100 });
+  const names = await api.customerNames(data.items.map((v) => v.customer_id));
   const mayProve = api.can("POST", "/finance/vouchers/{voucher_id}/proof");
   const mayPrint = api.can("GET", CERTIFICATE);
   const certificate = (v) => (v.type === "allowance" && mayPrint

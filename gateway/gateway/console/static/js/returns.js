@@ -136,7 +136,8 @@ function inspectionForm(r) {
 }
 
 export async function detail(id) {
-  const [r, names] = await Promise.all([api.get(`/returns/${encodeURIComponent(id)}`), api.customerNames()]);
+  const r = await api.get(`/returns/${encodeURIComponent(id)}`);
+  const names = await api.customerNames([r.customer_id]);
   const receiving = ["authorized", "receiving"].includes(r.status);
   const mayScan = receiving && api.can("POST", "/returns/{return_id}/receipts");
   const maySign = receiving && api.can("POST", "/returns/{return_id}/sign-off");
