@@ -164,8 +164,12 @@ def test_a_replay_sends_the_original_bytes(setup):
     database, amqp_uri, keys, _ = setup
     command, event = park_both(database, amqp_uri)
     assert run("replay", "customer", str(event.id))[0] == 0
-    # still refused by its schema: parked again, from what the replay sent
-    again = wait_for(lambda: [r for r in rows(database) if r.id > max(command.id, event.id)])
+    # still refused by its schema: parked again, from what the replay sent. Found by its
+    # time, not a higher id: SQLite hands the replayed row's id out again when it was the
+    # highest (the test failed whenever the event was parked after the command).
+    again = wait_for(
+        lambda: [r for r in rows(database) if r.id != command.id and r.parked_at > event.parked_at]
+    )
     (reparked,) = again
     row = parking.get_parked(database, reparked.id, keys.data)
     assert row["body"] == EVENT and row["headers"]["caller-phone"] == PHONE
