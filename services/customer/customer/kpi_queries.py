@@ -15,21 +15,19 @@ The gateway adds the complaints' counts and makes the report's rates.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import select
 
 from customer.models import customers
+from servicekit import periods
 from servicekit.contracts.customer_interactions_vocabulary import FOLLOW_UP_TYPES
 from servicekit.db import UnitOfWork
-from servicekit.errors import invalid_fields
 
-PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?:(?P<month>\d{2})|Q(?P<quarter>[1-4])))?$")
 # seed 001 and seed 003: what a complete customer card holds (contacts: one with a phone
 # or an email; credit: the limit; trading: payment method and settlement terms).
 REQUIRED = (
@@ -51,23 +49,8 @@ ON_FILE = ("pending_approval", "active", "dormant", "lost")
 
 
 def period_bounds(period: str, offset_hours: int = 8) -> tuple[datetime, datetime]:
-    """``"2026-10"``, ``"2026-Q4"`` or ``"2026"`` -> [start, end) in UTC; else 422."""
-    match = PERIOD.match(period or "")
-    month = int(match["month"]) if match and match["month"] else None
-    if not match or (month is not None and not 1 <= month <= 12):
-        raise invalid_fields({"period": ["must be YYYY-MM, YYYY-Qn or YYYY"]})
-    year = int(match["year"])
-    if month is not None:
-        first, months = month, 1
-    elif match["quarter"]:
-        first, months = (int(match["quarter"]) - 1) * 3 + 1, 3
-    else:
-        first, months = 1, 12
-    last = first - 1 + months
-    tz = timezone(timedelta(hours=offset_hours))
-    start = datetime(year, first, 1, tzinfo=tz)
-    end = datetime(year + last // 12, last % 12 + 1, 1, tzinfo=tz)
-    return start.astimezone(UTC), end.astimezone(UTC)
+    """The period's [start, end) in UTC on the business's calendar (servicekit.periods)."""
+    return periods.period_bounds(period, timezone(timedelta(hours=offset_hours)))
 
 
 def _filled(value: Any) -> bool:

@@ -9,20 +9,18 @@ together with the customer service's (cards, interactions) into the KPI report.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from complaints.domain.shared import DEFAULT_SETTINGS, ComplaintSettings
-from servicekit.errors import invalid_fields
+from servicekit import periods
 
 RATE = Decimal("0.0001")
 HOURS = Decimal("0.01")
-PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?:(?P<month>\d{2})|Q(?P<quarter>[1-4])))?$")
 RESOLVED = ("resolved", "closed")
 NO_OWNER = "unassigned"
 
@@ -30,23 +28,8 @@ NO_OWNER = "unassigned"
 def period_bounds(
     period: str, settings: ComplaintSettings = DEFAULT_SETTINGS
 ) -> tuple[datetime, datetime]:
-    """``"2026-10"``, ``"2026-Q4"`` or ``"2026"`` -> [start, end) in UTC, the months
-    taken on the business's calendar; anything else -> 422 on ``period``."""
-    match = PERIOD.match(period or "")
-    month = int(match["month"]) if match and match["month"] else None
-    if not match or (month is not None and not 1 <= month <= 12):
-        raise invalid_fields({"period": ["must be YYYY-MM, YYYY-Qn or YYYY"]})
-    year = int(match["year"])
-    if month is not None:
-        first, months = month, 1
-    elif match["quarter"]:
-        first, months = (int(match["quarter"]) - 1) * 3 + 1, 3
-    else:
-        first, months = 1, 12
-    last = first - 1 + months  # 1..12
-    start = datetime(year, first, 1, tzinfo=settings.business_tz)
-    end = datetime(year + last // 12, last % 12 + 1, 1, tzinfo=settings.business_tz)
-    return start.astimezone(UTC), end.astimezone(UTC)
+    """The period's [start, end) in UTC on the business's calendar (servicekit.periods)."""
+    return periods.period_bounds(period, settings.business_tz)
 
 
 @dataclass(frozen=True)
