@@ -15,9 +15,8 @@ from customer.commands import CreateCustomer, DecideChangeRequest
 from customer.domain import ChangeRequest, CustomerSettings
 from customer.models import start_mappers
 from customer.repository import REPOSITORIES
-from customer.security_keys import KEYS, protect_history
+from customer.security_keys import protect_history
 from servicekit.contracts.customer import ChangeRequestFilterSchema
-from servicekit.crypto import BlindIndex, KeyRing, Keys, new_data_key, new_index_key
 from servicekit.db import UnitOfWork
 from servicekit.domain import Actor
 from servicekit.errors import Invalid
@@ -30,14 +29,6 @@ MANAGER = Actor("liu.yang", ("sales_manager",))
 MARKET = Actor("chen.jing", ("market_manager",))
 FINANCE = Actor("zhao.min", ("finance",))
 START = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def keys():
-    previous = KEYS._keys
-    KEYS.use(Keys(KeyRing([new_data_key()]), BlindIndex(new_index_key()), "test"))
-    yield
-    KEYS.use(previous)
 
 
 @pytest.fixture

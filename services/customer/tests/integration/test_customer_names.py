@@ -15,10 +15,9 @@ from customer.commands import CreateCustomer
 from customer.domain import CustomerSettings
 from customer.models import start_mappers
 from customer.repository import REPOSITORIES
-from customer.security_keys import KEYS, protect_history
+from customer.security_keys import protect_history
 from customer.security_models import customer_reads
 from customer.service import CustomerService
-from servicekit.crypto import BlindIndex, KeyRing, Keys, new_data_key, new_index_key
 from servicekit.db import UnitOfWork
 from servicekit.domain import Actor
 from servicekit.errors import Invalid
@@ -26,14 +25,6 @@ from servicekit.migrations import upgrade
 from servicekit.testing import migrated_database
 
 CLERK = Actor("li.na", ("sales_clerk",))
-
-
-@pytest.fixture
-def keys():
-    previous = KEYS._keys
-    KEYS.use(Keys(KeyRing([new_data_key()]), BlindIndex(new_index_key()), "test"))
-    yield
-    KEYS.use(previous)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, pool, text
 from customer import rotate_keys
 from customer.security_keys import KEYS
 from customer.service import CustomerService
-from servicekit.crypto import BlindIndex, KeyRing, Keys, new_data_key, new_index_key
+from servicekit.crypto import KeyRing, Keys, new_data_key
 from servicekit.db import normalize_url
 from servicekit.migrations import upgrade
 
@@ -31,15 +31,6 @@ PHONE, NEW_PHONE = "13812345678", "13987654321"
 EMAIL = "wang.jianguo@huadong-jd.cn"
 LICENSE, TAX, NEW_TAX = "310115000123456", "91310115MA1K3Y7Q2X", "91310115MA1K3Y7Q9Z"
 SECRETS = (PHONE, NEW_PHONE, EMAIL, LICENSE, TAX, NEW_TAX)
-
-
-@pytest.fixture
-def keys():
-    previous = KEYS._keys
-    fresh = Keys(KeyRing([new_data_key()]), BlindIndex(new_index_key()), "test")
-    KEYS.use(fresh)
-    yield fresh
-    KEYS.use(previous)
 
 
 @pytest.fixture

@@ -16,11 +16,9 @@ from sqlalchemy import func, insert, select, update
 from customer import security_handlers
 from customer.domain import CustomerSettings
 from customer.repository import REPOSITORIES
-from customer.security_keys import KEYS
 from customer.security_models import customer_reads
 from customer.security_repository import CardReadRepository
 from customer.service import CustomerService
-from servicekit.crypto import BlindIndex, KeyRing, Keys, new_data_key, new_index_key
 from servicekit.db import Database, UnitOfWork
 from servicekit.leases import try_acquire
 from servicekit.migrations import upgrade
@@ -133,14 +131,6 @@ def test_a_prune_that_lost_its_lease_stops_between_batches(database):  # rule C1
 
 
 # --- the timer, under nameko ---------------------------------------------------------------
-@pytest.fixture
-def keys():
-    previous = KEYS._keys
-    KEYS.use(Keys(KeyRing([new_data_key()]), BlindIndex(new_index_key()), "test"))
-    yield
-    KEYS.use(previous)
-
-
 def start(db_url, rabbit_config, container_factory, **settings):
     upgrade("customer", db_url)
     config = {**rabbit_config, "DATABASE_URL": db_url, "OUTBOX_POLL_SECONDS": 0.2, **settings}

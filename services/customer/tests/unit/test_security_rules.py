@@ -62,15 +62,6 @@ IN_CLEAR = {"admin", "sales_clerk", "sales_manager", "market_manager", "cs_agent
 IN_CLEAR |= {"cs_manager", "finance"}
 
 
-@pytest.fixture
-def keys():
-    previous = KEYS._keys
-    fresh = Keys(KeyRing([new_data_key()]), BlindIndex(new_index_key()), "test")
-    KEYS.use(fresh)
-    yield fresh
-    KEYS.use(previous)
-
-
 # --- who reads in clear ---------------------------------------------------------------
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_reads_personal_data_as_the_contract_says(role):  # rule C11
