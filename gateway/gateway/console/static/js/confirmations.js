@@ -5,7 +5,7 @@
 import * as api from "./api.js";
 import { addWords, t } from "./i18n.js";
 import { badge, facts, field, form, h, input, reload, table, value, when } from "./ui.js";
-import { panel } from "./reports.js";
+import { lastMonth, panel } from "./reports.js";
 
 addWords({
   confirmations: ["月度统计的部门确认", "The departments' confirmations"],
@@ -21,12 +21,6 @@ const COMPILED = "/reports/complaints/monthly/{month}";
 const CONFIRM = "/reports/complaints/monthly/{month}/confirmations";
 
 export const mayView = () => api.can("GET", COMPILED);
-
-const lastMonth = () => {
-  const d = new Date();
-  d.setDate(0);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}`;
-};
 
 function confirmForm(month, department) {
   return form(t("confirm_share"), [h("p", {}, t(`dept.${department}`))], async () => {

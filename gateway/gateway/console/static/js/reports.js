@@ -78,7 +78,8 @@ export function breakdown(title, rows, columns, data = rows) {
       : h("div", { class: "pair" }, barChart({ label: title, rows: rows.slice(0, TOP) }), table(columns, data))];
 }
 
-const lastMonth = () => {
+/** The month before this one, YYYY-MM: the one compiled on the 1st (rule P11). */
+export const lastMonth = () => {
   const d = new Date();
   d.setDate(0);
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}`;
